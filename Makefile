@@ -1,0 +1,95 @@
+# pop3d: see README.  Portable make: suffix rules, $< and $@, nothing else.
+
+PREFIX	= /usr/local
+SBINDIR	= $(PREFIX)/sbin
+LIBEXECDIR = $(PREFIX)/libexec
+MANDIR	= $(PREFIX)/share/man
+DESTDIR	=
+
+CC	= cc
+CFLAGS	= -O2 -g
+CPPFLAGS =
+LDFLAGS	=
+# Kept apart from CFLAGS so that "make CFLAGS=..." cannot drop them.
+STD	= -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN	= -Wall -Wextra -Wshadow -Wformat=2 -Wconversion -Wvla \
+	  -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
+WERROR	=
+HARDEN	= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	  -fPIE
+LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
+LDSTATIC =
+# libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
+POP3D_LIBS = -lmd -lresolv
+CHECKPW_LIBS = -lcrypt -lmd
+
+LIBOBJ	= proto.o io.o log.o session.o auth.o trans.o maildir.o
+OBJ	= pop3d.o $(LIBOBJ)
+CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
+PROGS	= pop3d pop3d-checkpw
+TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
+	  tests/unit_checkpw
+
+all: $(PROGS)
+
+pop3d: $(OBJ)
+	$(CC) $(LDFLAGS) $(LDHARDEN) $(LDSTATIC) -o $@ $(OBJ) $(POP3D_LIBS)
+
+pop3d-checkpw: $(CHECKPW_OBJ)
+	$(CC) $(LDFLAGS) $(LDHARDEN) $(LDSTATIC) -o $@ $(CHECKPW_OBJ) \
+	    $(CHECKPW_LIBS)
+
+.SUFFIXES: .c .o
+.c.o:
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+
+$(OBJ) $(CHECKPW_OBJ): pop3d.h
+pop3d.o: proto.h io.h log.h session.h auth.h trans.h maildir.h
+proto.o: proto.h
+io.o: io.h
+log.o: log.h
+session.o: session.h proto.h io.h log.h
+auth.o: auth.h session.h proto.h io.h log.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h
+maildir.o: maildir.h
+pop3d-checkpw.o: checkpw.h io.h log.h
+checkpw.o: checkpw.h
+$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h
+
+tests/unit_proto: tests/unit_proto.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_proto.o proto.o
+tests/unit_io: tests/unit_io.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
+tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
+tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o \
+	    $(POP3D_LIBS)
+tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
+	    $(CHECKPW_LIBS)
+
+check: $(PROGS) $(TESTS)
+	@sh tests/run-all.sh
+
+install: $(PROGS)
+	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
+	cp pop3d $(DESTDIR)$(SBINDIR)/pop3d
+	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d
+	cp pop3d-checkpw $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	cp pop3d.8 pop3d-checkpw.8 $(DESTDIR)$(MANDIR)/man8/
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
+	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
+
+demo:
+	@sh tests/deps.sh build
+	@$(MAKE) all
+	@sh demo/demo.sh
+
+clean:
+	rm -f $(PROGS) *.o tests/*.o $(TESTS)
+	rm -rf tests/scratch
+
+.PHONY: all check install demo clean

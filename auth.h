@@ -1,0 +1,87 @@
+/*
+ * auth.h: the AUTHORIZATION state (RFC 1939 s.4) and the
+ * checkpassword call.  Runs before login, usually as root, on fixed
+ * buffers only: it never touches the file system and never allocates.
+ *
+ * How the front end reads the end of "CHECKPROG SUBPROG [ARG...]":
+ *
+ *	status		meaning				reply by the front end
+ *	took over	SUBPROG (pop3d -m) signalled	none: the back end
+ *			on POP3D_TAKEOVER_FD that it	answered; whatever
+ *			is answering the client		happens next is its own
+ *	0		SUBPROG ran and exited		none
+ *	1, unlisted	credentials rejected		-ERR [AUTH] ...
+ *	111		temporary failure		-ERR [SYS/TEMP] ...
+ *	signal		checkpassword crashed		-ERR [SYS/TEMP] ...
+ *
+ * The back end writes one byte to the pipe named by POP3D_TAKEOVER_FD
+ * just before its first byte to the client, so the front end can
+ * never add a second answer to a login that a back end answered, even
+ * if that back end later crashes.  Checkpassword programs pass the
+ * variable and the descriptor through untouched.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pop3d.h"
+#include "session.h"
+
+/* The descriptor the back end finds the takeover pipe on. */
+#define AUTH_TAKEOVER_FD	4
+#define AUTH_TAKEOVER_ENV	"POP3D_TAKEOVER_FD"
+/* "<pid.time.random@host>": RFC 1939 s.7 msg-id syntax. */
+#define AUTH_STAMP_MAX		300
+
+enum auth_result { AUTH_SERVED, AUTH_REJECTED, AUTH_TEMPFAIL, AUTH_CRASHED };
+
+struct authz {
+	char *const	*argv;		/* CHECKPROG SUBPROG [ARG...] NULL */
+	unsigned	 failmax;	/* failed logins before hanging up */
+	unsigned	 fails;
+	unsigned	 delay;		/* seconds after the first failure */
+	bool		 apop;		/* APOP offered (stamp in greeting) */
+	bool		 quiet_stderr;	/* fd 2 is the client: hide it */
+	size_t		 userlen;	/* 0: no USER yet */
+	char		 user[POP3_LINE_MAX];
+	size_t		 stamplen;
+	char		 stamp[AUTH_STAMP_MAX];
+	char		 peer[64];	/* client address, for the log */
+};
+
+/* The verbs of the AUTHORIZATION state, for session.handlers. */
+extern const struct handler	authz_handlers[];
+extern const size_t		authz_nhandlers;
+
+/*
+ * Makes the APOP stamp "<pid.time.random@host>" from the process id,
+ * the clock and 64 bits of getrandom(2).  Returns 0, or -1 with errno
+ * set if randomness or the host name is unavailable.
+ */
+int		auth_make_stamp(struct authz *, const char *host);
+
+/*
+ * Lays out "user NUL pass NUL stamp NUL" in buf.  Returns the record
+ * length, or 0 if user or pass is empty, a field contains NUL, or the
+ * record would not fit in size bytes.
+ */
+size_t		auth_record(char *buf, size_t size, const char *user,
+		    size_t ulen, const char *pass, size_t plen,
+		    const char *stamp, size_t slen);
+
+/*
+ * Runs argv[0] with argv, the record on a pipe at fd 3 (write end
+ * closed) and the takeover pipe at AUTH_TAKEOVER_FD, waits for it and
+ * maps the outcome (table above).  With quiet_stderr the child's fd 2
+ * is /dev/null.  Never returns AUTH_SERVED without the child having
+ * exited 0 or taken over.
+ */
+enum auth_result auth_run(char *const argv[], const char *rec, size_t len,
+		    bool quiet_stderr);
+
+/* Maps a wait status and whether the back end took over. */
+enum auth_result auth_classify(int wstatus, bool took_over);
+
+#endif /* AUTH_H */

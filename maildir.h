@@ -1,0 +1,97 @@
+/*
+ * maildir.h: the Maildir model.  Scans new/ and cur/ relative to the
+ * current directory, keeps a frozen message table, opens messages and
+ * commits the UPDATE state.  Knows nothing of the client or the
+ * protocol; never exits, logs or writes to the client.  Functions
+ * return 0 or -1 with errno set unless stated otherwise.
+ */
+#ifndef MAILDIR_H
+#define MAILDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pop3d.h"
+
+#define MSG_NEW		0x01	/* lives in new/ */
+#define MSG_DELE	0x02	/* marked by DELE */
+#define MSG_SEEN	0x04	/* sent in full by RETR: add the S flag */
+
+struct msg {
+	uint64_t	 size;	/* octets RETR sends (proto_size) */
+	int64_t		 mtime;
+	uint32_t	 name;	/* offset of the file name in the arena */
+	uint8_t		 flags;
+};
+
+struct maildir {
+	struct msg	*msg;
+	size_t		 count;
+	size_t		 cap;		/* slots allocated in msg */
+	size_t		 max;		/* refuse more messages than this */
+	char		*names;		/* arena of NUL-terminated names */
+	size_t		 nlen, ncap;
+	uint64_t	 total;		/* sum of sizes */
+	size_t		 skipped;	/* unreadable entries left out */
+	int		 lockfd, newfd, curfd;
+};
+
+struct commit_result {
+	size_t	 deleted;	/* files unlinked */
+	size_t	 undeleted;	/* marked files that could not be */
+	size_t	 moved;		/* new/ -> cur/ renames, flag changes */
+	size_t	 unmoved;	/* renames that failed; mail is safe */
+	int	 error;		/* errno of the first failure, or 0 */
+};
+
+/* Zeroes md; call before anything else, so maildir_close() is safe. */
+void		 maildir_init(struct maildir *, size_t max);
+
+/*
+ * chdir()s into path and takes the exclusive lock on it (flock(2) on
+ * the directory; the kernel drops it when the process dies).  errno
+ * is EWOULDBLOCK if another session holds it, ENOENT or ENOTDIR if
+ * path, new/ or cur/ is missing.
+ */
+int		 maildir_enter(struct maildir *, const char *path);
+
+/*
+ * Builds the message table: regular files in new/ and cur/, not dot
+ * files, oldest first by mtime, ties by name.  Sizes are exact: a
+ * ",W=N" in the name is trusted, otherwise the file is read.  errno
+ * EFBIG means more than md->max messages.
+ */
+int		 maildir_scan(struct maildir *);
+
+/* The file name of message i (no directory). Valid until close. */
+const char	*maildir_name(const struct maildir *, size_t i);
+
+/*
+ * Writes message i's unique-id and a NUL into out: the name up to the
+ * first ':' when that is a valid unique-id (RFC 1939 s.7), otherwise
+ * the hex MD5 of it.  Returns its length.
+ */
+size_t		 maildir_uidl(const struct maildir *, size_t i,
+		    char out[POP3_UIDL_MAX + 1]);
+
+/*
+ * Opens message i for reading: O_NONBLOCK and O_NOFOLLOW, and it must
+ * still be a regular file, so nothing planted in the Maildir can hang
+ * or redirect the session.  Returns an fd, or -1 with errno set.
+ */
+int		 maildir_open(const struct maildir *, size_t i);
+
+/*
+ * The UPDATE state (RFC 1939 s.6): unlinks messages marked MSG_DELE,
+ * moves the rest of new/ to cur/NAME:2, and adds the S flag to
+ * MSG_SEEN ones, never replacing an existing file.  A file that has
+ * gone already counts as done.  Returns 0, or -1 if some marked
+ * message could not be deleted (see res).
+ */
+int		 maildir_commit(struct maildir *, struct commit_result *res);
+
+/* Releases memory, descriptors and the lock. */
+void		 maildir_close(struct maildir *);
+
+#endif /* MAILDIR_H */

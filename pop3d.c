@@ -1,0 +1,323 @@
+/*
+ * pop3d.c: main, options, the two roles and their session limits.
+ * The only file that decides to exit.
+ *
+ *	pop3d [options] CHECKPROG SUBPROG [ARG...]	AUTHORIZATION (front)
+ *	pop3d -m MAILDIR [options]			TRANSACTION, UPDATE
+ *
+ * Both talk POP3 on fd 0 and fd 1; diagnostics go to the log (log.h).
+ */
+#define _DEFAULT_SOURCE		/* gethostname */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pop3d.h"
+#include "auth.h"
+#include "io.h"
+#include "log.h"
+#include "maildir.h"
+#include "proto.h"
+#include "session.h"
+#include "trans.h"
+
+struct options {
+	const char	*maildir;	/* -m: the back end role */
+	const char	*host;		/* -h: APOP stamp host */
+	bool		 apop;		/* -a */
+	enum log_dest	 log;		/* -e, -s */
+	unsigned long	 timeout;	/* -t */
+	unsigned long	 badmax;	/* -b */
+	unsigned long	 failmax;	/* -l */
+	unsigned long	 delay;		/* -d */
+	unsigned long	 maxmsgs;	/* -M */
+};
+
+static void	usage(void) __attribute__((noreturn));
+static unsigned long opt_num(const char *, unsigned long, unsigned long);
+static int	front(const struct options *, char *[]);
+static int	back(const struct options *);
+static void	takeover(void);
+static int	back_refuse(struct session *, const char *);
+static const char *end_text(enum session_end);
+
+static void
+usage(void)
+{
+	(void)fprintf(stderr,
+	    "usage: pop3d [-aes] [-b bad] [-d delay] [-h host] [-l logins] "
+	    "[-t timeout]\n"
+	    "             checkprog subprog [arg ...]\n"
+	    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
+	    "[-t timeout]\n");
+	exit(POP3_EXIT_USAGE);
+}
+
+static unsigned long
+opt_num(const char *s, unsigned long min, unsigned long max)
+{
+	unsigned long	v;
+
+	if (proto_number(s, strlen(s), &v) == -1 || v < min || v > max)
+		usage();
+	return v;
+}
+
+static const char *
+end_text(enum session_end why)
+{
+	switch (why) {
+	case END_QUIT:
+		return "quit";
+	case END_HANDOFF:
+		return "handed off";
+	case END_EOF:
+		return "client closed the connection";
+	case END_TIMEOUT:
+		return "idle timeout";
+	case END_IOERR:
+		return "connection error";
+	case END_BAD:
+		return "too many bad commands";
+	case END_LOGINS:
+		return "too many failed logins";
+	case END_FATAL:
+		break;
+	}
+	return "server error";
+}
+
+/* The front end: greeting, AUTHORIZATION, checkpassword. */
+static int
+front(const struct options *o, char *argv[])
+{
+	static struct session	s;
+	static struct authz	a;
+	char			host[256];
+	struct stat		st0, st2;
+	enum session_end	why;
+
+	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
+	memset(&a, 0, sizeof(a));
+	a.argv = argv;
+	a.failmax = (unsigned)o->failmax;
+	a.delay = (unsigned)o->delay;
+	a.apop = o->apop;
+	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
+	a.quiet_stderr = fstat(0, &st0) == 0 && fstat(2, &st2) == 0 &&
+	    st0.st_dev == st2.st_dev && st0.st_ino == st2.st_ino;
+	(void)log_peer(a.peer, sizeof(a.peer));
+	if (a.apop) {
+		if (o->host != NULL)
+			(void)snprintf(host, sizeof(host), "%s", o->host);
+		else if (gethostname(host, sizeof(host)) == -1)
+			(void)snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		if (auth_make_stamp(&a, host) == -1) {
+			log_msg(LOG_ERR, "cannot make the APOP stamp: %s",
+			    strerror(errno));
+			return POP3_EXIT_TEMP;
+		}
+	}
+	s.authz = &a;
+	s.handlers = authz_handlers;
+	s.nhandlers = authz_nhandlers;
+
+	reply_ok(&s, "POP3 server ready%s%s", a.apop ? " " : "", a.stamp);
+	why = session_run(&s);
+	if (why != END_HANDOFF && why != END_QUIT)
+		log_msg(LOG_INFO, "session ended before login: %s, ip=[%s]",
+		    end_text(why), a.peer);
+	wipe(&a, sizeof(a));
+	return POP3_EXIT_OK;
+}
+
+/*
+ * Tells the front end, if there is one, that we answer the client
+ * from now on (see auth.h).  Called before our first output.
+ */
+static void
+takeover(void)
+{
+	const char	*v = getenv(AUTH_TAKEOVER_ENV);
+	unsigned long	 fd;
+	struct stat	 st;
+
+	if (v == NULL || proto_number(v, strlen(v), &fd) == -1 || fd < 3 ||
+	    fd > 1024)
+		return;
+	/* Only the pipe pop3d made; never some other inherited file. */
+	if (fstat((int)fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		(void)write((int)fd, "+", 1);	/* best effort by design */
+		(void)close((int)fd);
+	}
+	(void)unsetenv(AUTH_TAKEOVER_ENV);
+}
+
+/* Answers the login with -ERR from the back end. */
+static int
+back_refuse(struct session *s, const char *text)
+{
+	takeover();
+	reply_err(s, "%s", text);
+	(void)session_flush(s);
+	return POP3_EXIT_OK;	/* we answered: the front end stays silent */
+}
+
+/* The back end: runs as the mail user in HOME after checkpassword. */
+static int
+back(const struct options *o)
+{
+	static struct session	s;
+	static struct maildir	md;
+	static struct trans	t;
+	const char		*u = getenv("USER");
+	char			 user[128], peer[64];
+	enum session_end	 why;
+
+	(void)log_escape(user, sizeof(user), u != NULL ? u : "?",
+	    u != NULL ? strlen(u) : 1);
+	(void)log_peer(peer, sizeof(peer));
+	session_init(&s, 0, 1, (int)o->timeout, false, (unsigned)o->badmax);
+	maildir_init(&md, o->maxmsgs);
+
+	/* qmail-pop3d's rule: mail is never served with root's powers. */
+	if (getuid() == 0 || geteuid() == 0) {
+		log_msg(LOG_ERR, "refusing to serve %s as root", o->maildir);
+		return back_refuse(&s, "[SYS/PERM] mail access as root "
+		    "refused; check the server set-up");
+	}
+	if (maildir_enter(&md, o->maildir) == -1) {
+		if (errno == EWOULDBLOCK) {
+			log_msg(LOG_NOTICE, "mailbox in use: user=%s, ip=[%s]",
+			    user, peer);
+			return back_refuse(&s, "[IN-USE] mailbox in use by "
+			    "another session");
+		}
+		log_msg(LOG_ERR, "cannot open maildir %s: user=%s: %s",
+		    o->maildir, user, strerror(errno));
+		return back_refuse(&s, errno == ENOENT || errno == ENOTDIR ?
+		    "[SYS/PERM] no mailbox" :
+		    "[SYS/TEMP] cannot open mailbox");
+	}
+	if (maildir_scan(&md) == -1) {
+		log_msg(LOG_ERR, "cannot scan maildir %s: user=%s: %s",
+		    o->maildir, user, errno == EFBIG ?
+		    "more messages than -M allows" : strerror(errno));
+		return back_refuse(&s, errno == EFBIG ?
+		    "[SYS/PERM] too many messages in mailbox" :
+		    "[SYS/TEMP] cannot read mailbox");
+	}
+	if (md.skipped > 0)
+		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
+		    "out", user, md.skipped);
+
+	t.md = &md;
+	s.trans = &t;
+	s.handlers = trans_handlers;
+	s.nhandlers = trans_nhandlers;
+	log_msg(LOG_INFO, "login: user=%s, ip=[%s], messages=%zu, "
+	    "octets=%" PRIu64, user, peer, md.count, md.total);
+	takeover();
+	reply_ok(&s, "maildrop has %zu messages (%" PRIu64 " octets)",
+	    md.count, md.total);
+	why = session_run(&s);
+
+	if (t.committed)
+		log_msg(t.result.undeleted > 0 ? LOG_ERR : LOG_INFO,
+		    "logout: user=%s, ip=[%s], retrieved=%zu/%" PRIu64
+		    ", deleted=%zu/%" PRIu64 ", undeletable=%zu, "
+		    "unmoved=%zu%s%s", user, peer, t.retrieved,
+		    t.retrieved_octets, t.result.deleted, t.marked_octets,
+		    t.result.undeleted, t.result.unmoved,
+		    t.result.error != 0 ? ", error=" : "",
+		    t.result.error != 0 ? strerror(t.result.error) : "");
+	else
+		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
+		    "nothing changed", user, peer, end_text(why));
+	maildir_close(&md);
+	/* We have answered the client, so 0 whatever happened (auth.h). */
+	return POP3_EXIT_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	o;
+	int		c;
+
+	/* No open() may become fd 0, 1 or 2 and get protocol bytes. */
+	if (fds_sane() == -1)
+		return POP3_EXIT_TEMP;
+	(void)umask(077);
+	(void)signal(SIGPIPE, SIG_IGN);
+
+	memset(&o, 0, sizeof(o));
+	o.log = LOG_DEST_AUTO;
+	o.timeout = POP3_IDLE_SECS;
+	o.badmax = POP3_BAD_MAX;
+	o.failmax = POP3_LOGIN_MAX;
+	o.delay = POP3_FAIL_DELAY;
+	o.maxmsgs = POP3_MSGS_MAX;
+	/* "+": stop at CHECKPROG; its own options are not ours. */
+	while ((c = getopt(argc, argv, "+ab:d:eh:l:m:M:st:")) != -1) {
+		switch (c) {
+		case 'a':
+			o.apop = true;
+			break;
+		case 'b':
+			o.badmax = opt_num(optarg, 1, 1000);
+			break;
+		case 'd':
+			o.delay = opt_num(optarg, 0, POP3_FAIL_DELAY_MAX);
+			break;
+		case 'e':
+			o.log = LOG_DEST_STDERR;
+			break;
+		case 'h':
+			if (!proto_uidl_ok(optarg, strlen(optarg)) ||
+			    strchr(optarg, '>') != NULL)
+				usage();
+			o.host = optarg;
+			break;
+		case 'l':
+			o.failmax = opt_num(optarg, 1, 100);
+			break;
+		case 'm':
+			o.maildir = optarg;
+			break;
+		case 'M':
+			o.maxmsgs = opt_num(optarg, 1, POP3_MSGS_LIMIT);
+			break;
+		case 's':
+			o.log = LOG_DEST_SYSLOG;
+			break;
+		case 't':
+			/* RFC 1939 s.3 wants 600 at least; tests need less. */
+			o.timeout = opt_num(optarg, 1, POP3_TIMEOUT_LIMIT);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	log_init("pop3d", o.log);
+
+	if (o.maildir != NULL) {
+		if (argc != 0)
+			usage();
+		return back(&o);
+	}
+	if (argc < 2)
+		usage();
+	return front(&o, argv);
+}

@@ -1,0 +1,55 @@
+/*
+ * pop3d.h: the numbers pop3d lives by.  Every bound names its source;
+ * change one only together with its reason and an edge-case test.
+ * Every module includes this header; it includes nothing.
+ */
+#ifndef POP3D_H
+#define POP3D_H
+
+/* RFC 2449 s.4: a command is at most 255 octets, CRLF included. */
+#define POP3_CMD_MAX		255
+/* What is left of a command once CRLF is removed. */
+#define POP3_LINE_MAX		(POP3_CMD_MAX - 2)
+/* RFC 2449 s.4: the first line of a response is at most 512 octets. */
+#define POP3_REPLY_MAX		512
+/* RFC 1939 s.3: an autologout timer MUST be at least 10 minutes. */
+#define POP3_IDLE_SECS		600
+/* RFC 5034 s.4: SASL responses are not bound by the command limit.
+ * A response must fit the 512-byte checkpassword record, and base64
+ * turns 3 bytes into 4, so 1024 octets is ample and still bounded. */
+#define POP3_SASL_MAX		1024
+/* checkpassword interface: at most 512 bytes on descriptor 3. */
+#define POP3_AUTH_MAX		512
+/* RFC 1939 s.7: a unique-id is 1..70 octets in 0x21..0x7e. */
+#define POP3_UIDL_MAX		70
+/* Policy: malformed or unknown commands tolerated per session. */
+#define POP3_BAD_MAX		10
+/* Policy: failed logins per connection before the server hangs up. */
+#define POP3_LOGIN_MAX		3
+/* Policy: seconds of delay after the first failed login; doubles. */
+#define POP3_FAIL_DELAY		1
+/* Policy: the delay after a failed login never exceeds this. */
+#define POP3_FAIL_DELAY_MAX	30
+/* Policy: refuse a Maildir this large rather than exhaust memory. */
+#define POP3_MSGS_MAX		100000
+/* Policy: an admin may raise the cap, but not past what 32-bit
+ * message numbers and name offsets can address. */
+#define POP3_MSGS_LIMIT		10000000
+/* Policy: a Maildir file name longer than this is skipped. */
+#define POP3_NAME_MAX		255
+/* Policy: timeout options accept at most a day. */
+#define POP3_TIMEOUT_LIMIT	86400
+/* Bytes read from a message or the client at a time. */
+#define POP3_CHUNK		65536
+
+/* Exit statuses: the auth/serve chain depends on them (see auth.h). */
+#define POP3_EXIT_OK		0
+#define POP3_EXIT_USAGE		100	/* permanent: fix the invocation */
+#define POP3_EXIT_TEMP		111	/* temporary: try again later */
+
+/* Element count of an array; the BSDs have it in <sys/param.h>. */
+#ifndef nitems
+#define nitems(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
+#endif /* POP3D_H */

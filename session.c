@@ -1,0 +1,221 @@
+/*
+ * session.c: the command loop and every byte written to the client.
+ * Client bytes reach handlers only as a struct command from
+ * proto_parse(); the line buffer is wiped after each command because
+ * it may have held a password.
+ */
+#include "session.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void	dispatch(struct session *, enum parse, const struct command *);
+static void	put_status(struct session *, const char *, const char *,
+		    va_list) __attribute__((format(printf, 3, 0)));
+
+void
+session_init(struct session *s, int infd, int outfd, int timeout,
+    bool exact, unsigned badmax)
+{
+	memset(s, 0, sizeof(*s));
+	io_init(&s->in, infd, timeout, exact);
+	out_init(&s->out, outfd, timeout);
+	s->badmax = badmax;
+}
+
+void
+session_end(struct session *s, enum session_end why)
+{
+	if (!s->end) {
+		s->end = true;
+		s->why = why;
+	}
+}
+
+int
+session_flush(struct session *s)
+{
+	if (s->out.len == 0)
+		return 0;
+	if (out_flush(&s->out) == -1) {
+		session_end(s, END_IOERR);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reply_raw(struct session *s, const char *p, size_t n)
+{
+	if (out_write(&s->out, p, n) == -1) {
+		session_end(s, END_IOERR);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+put_status(struct session *s, const char *status, const char *fmt,
+    va_list ap)
+{
+	char	text[POP3_REPLY_MAX - 8], buf[POP3_REPLY_MAX];
+	int	r;
+
+	s->replies++;
+	/* RFC 2449 s.4: at most 512 octets; our texts are far shorter. */
+	r = vsnprintf(text, sizeof(text), fmt, ap);
+	if (r < 0)
+		text[0] = '\0';
+	r = snprintf(buf, sizeof(buf), "%s%s%s\r\n", status,
+	    text[0] != '\0' ? " " : "", text);
+	if (r > 0 && (size_t)r < sizeof(buf))
+		(void)reply_raw(s, buf, (size_t)r);
+	else
+		session_end(s, END_FATAL);
+}
+
+void
+reply_ok(struct session *s, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	put_status(s, "+OK", fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_err(struct session *s, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	put_status(s, "-ERR", fmt, ap);
+	va_end(ap);
+}
+
+void
+reply_line(struct session *s, const char *fmt, ...)
+{
+	char	buf[POP3_REPLY_MAX];
+	va_list	ap;
+	int	r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(buf, sizeof(buf) - 2, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		r = 0;
+	else if ((size_t)r >= sizeof(buf) - 2)
+		r = (int)sizeof(buf) - 3;	/* truncated */
+	buf[r++] = '\r';
+	buf[r++] = '\n';
+	(void)reply_raw(s, buf, (size_t)r);
+}
+
+void
+reply_cont(struct session *s, const char *text)
+{
+	if (reply_raw(s, "+ ", 2) == 0 &&
+	    reply_raw(s, text, strlen(text)) == 0 &&
+	    reply_raw(s, "\r\n", 2) == 0)
+		(void)session_flush(s);
+}
+
+void
+bad_command(struct session *s, const char *text)
+{
+	/* A client that keeps sending garbage is not a POP3 client. */
+	if (++s->bad >= s->badmax) {
+		reply_err(s, "too many bad commands, closing connection");
+		session_end(s, END_BAD);
+	} else
+		reply_err(s, "%s", text);
+}
+
+enum io_status
+session_readline(struct session *s, char *line, size_t size, size_t *len)
+{
+	enum io_status	st;
+
+	if (!io_has_line(&s->in) && session_flush(s) == -1)
+		return IO_ERROR;
+	st = io_readline(&s->in, line, size, len);
+	switch (st) {
+	case IO_OK:
+		if (*len > 0 && line[*len - 1] == '\r')
+			(*len)--;
+		break;
+	case IO_LONG:
+		break;
+	case IO_EOF:
+		session_end(s, END_EOF);
+		break;
+	case IO_TIMEOUT:
+		session_end(s, END_TIMEOUT);
+		break;
+	case IO_ERROR:
+		session_end(s, END_IOERR);
+		break;
+	}
+	return st;
+}
+
+static void
+dispatch(struct session *s, enum parse p, const struct command *cmd)
+{
+	const struct handler	*h = NULL;
+	size_t			 i;
+
+	for (i = 0; p == PARSE_OK && i < s->nhandlers; i++)
+		if (s->handlers[i].verb == cmd->verb)
+			h = &s->handlers[i];
+
+	if (p == PARSE_BAD)
+		bad_command(s, "malformed command");
+	else if (p == PARSE_UNKNOWN)
+		bad_command(s, "unknown command");
+	else if (h == NULL)
+		bad_command(s, "command not valid in this state");
+	else if (h->arity == ARG_NONE && cmd->arg != NULL)
+		bad_command(s, "no argument allowed");
+	else if (h->arity == ARG_REQUIRED && cmd->arg == NULL)
+		bad_command(s, "argument required");
+	else
+		h->run(s, cmd);
+}
+
+enum session_end
+session_run(struct session *s)
+{
+	/* One more than the limit, to hold the CR of a CRLF. */
+	char		line[POP3_LINE_MAX + 1];
+	struct command	cmd;
+	size_t		len;
+
+	while (!s->end) {
+		s->replies = 0;
+		switch (session_readline(s, line, sizeof(line), &len)) {
+		case IO_OK:
+			dispatch(s, proto_parse(line, len, &cmd), &cmd);
+			wipe(line, sizeof(line));
+			break;
+		case IO_LONG:
+			/* RFC 2449 s.4; the rest of the line is gone. */
+			bad_command(s, "line too long");
+			break;
+		case IO_TIMEOUT:
+			/* RFC 1939 s.3: autologout; nothing is committed. */
+			reply_err(s, "autologout: idle for too long");
+			continue;
+		default:
+			continue;
+		}
+		assert(s->replies == 1 ||
+		    (s->replies == 0 && s->why == END_HANDOFF));
+	}
+	(void)session_flush(s);
+	return s->why;
+}

@@ -1,0 +1,108 @@
+/*
+ * session.h: one POP3 conversation on fd 0/1: the command loop, the
+ * legality checks that apply to every verb, the bad-command limit and
+ * every byte written to the client.  Handlers in auth.c and trans.c
+ * answer through reply_*() only.
+ *
+ * Invariant: every command gets exactly one status line (+OK or -ERR,
+ * RFC 1939 s.3).  reply_ok() and reply_err() count; session_run()
+ * asserts the count is 1 after each command.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "io.h"
+#include "proto.h"
+
+struct authz;
+struct trans;
+
+enum arity { ARG_NONE, ARG_OPTIONAL, ARG_REQUIRED };
+
+struct session;
+
+struct handler {
+	enum verb	 verb;
+	enum arity	 arity;
+	void		(*run)(struct session *, const struct command *);
+};
+
+enum session_end {
+	END_QUIT,		/* QUIT answered */
+	END_HANDOFF,		/* the back end answered; say nothing more */
+	END_EOF,		/* client closed without QUIT */
+	END_TIMEOUT,		/* idle timer (RFC 1939 s.3) */
+	END_IOERR,		/* read or write failed */
+	END_BAD,		/* too many bad commands */
+	END_LOGINS,		/* too many failed logins */
+	END_FATAL		/* a handler gave up; see the log */
+};
+
+struct session {
+	struct io	 in;
+	struct out	 out;
+	const struct handler *handlers;	/* verbs legal in this state */
+	size_t		 nhandlers;
+	struct authz	*authz;		/* AUTHORIZATION state, or NULL */
+	struct trans	*trans;		/* TRANSACTION state, or NULL */
+	int		 replies;	/* status lines sent for this command */
+	unsigned	 bad;		/* bad commands so far */
+	unsigned	 badmax;
+	bool		 end;		/* stop after this command */
+	enum session_end why;		/* valid once end is set */
+};
+
+/* Sets up the session on infd/outfd; exact: see io_init(). */
+void	session_init(struct session *, int infd, int outfd, int timeout,
+	    bool exact, unsigned badmax);
+
+/*
+ * Reads and answers commands until the session ends; returns why.
+ * Output is flushed whenever no further command is buffered, so
+ * pipelined commands (RFC 2449 s.6.6) share one write.
+ */
+enum session_end session_run(struct session *);
+
+/* Sends "+OK text" / "-ERR text" (one status line). */
+void	reply_ok(struct session *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	reply_err(struct session *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Sends one line of a multi-line response; CRLF is added. */
+void	reply_line(struct session *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Sends raw bytes (an encoded message body).  Returns 0 or -1. */
+int	reply_raw(struct session *, const char *, size_t);
+
+/* Sends a SASL continuation "+ text" (RFC 5034 s.4) and flushes. */
+void	reply_cont(struct session *, const char *);
+
+/* Writes everything buffered.  Returns 0, or -1 and ends the session. */
+int	session_flush(struct session *);
+
+/*
+ * Ends the session after this command.  The handler must still send
+ * its one status line, unless why is END_HANDOFF.
+ */
+void	session_end(struct session *, enum session_end why);
+
+/*
+ * Counts a bad command and answers it with "-ERR text"; ends the
+ * session when the limit is reached.
+ */
+void	bad_command(struct session *, const char *text);
+
+/*
+ * Reads one more line (a SASL response) of at most size - 1 octets
+ * plus a CR.  Returns IO_OK with the CR stripped, IO_LONG for an
+ * overlong line, or what io_readline() returned (the session has then
+ * been ended).
+ */
+enum io_status session_readline(struct session *, char *, size_t, size_t *);
+
+#endif /* SESSION_H */

@@ -1,0 +1,14 @@
+# CAPA before login lists what works in the AUTHORIZATION state.
+<< +OK *
+>> CAPA
+<< +OK *
+<< USER
+<< TOP
+<< UIDL
+<< PIPELINING
+<< RESP-CODES
+<< AUTH-RESP-CODE
+<< IMPLEMENTATION pop3d
+<< .
+>> QUIT
+<< +OK *

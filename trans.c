@@ -1,0 +1,321 @@
+/*
+ * trans.c: the TRANSACTION and UPDATE states.  Message numbers come
+ * from the client and are checked here against the frozen table;
+ * file names and contents come from the Maildir and are treated as
+ * untrusted (maildir.c opens, proto.c encodes).  Only QUIT changes
+ * anything on disk.
+ */
+#include "trans.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "proto.h"
+
+static int	msgcheck(struct session *, unsigned long, size_t *);
+static int	msgnum(struct session *, const char *, size_t, size_t *);
+static void	send_msg(struct session *, size_t, bool, unsigned long);
+static void	cmd_capa(struct session *, const struct command *);
+static void	cmd_stat(struct session *, const struct command *);
+static void	cmd_list(struct session *, const struct command *);
+static void	cmd_uidl(struct session *, const struct command *);
+static void	cmd_retr(struct session *, const struct command *);
+static void	cmd_top(struct session *, const struct command *);
+static void	cmd_dele(struct session *, const struct command *);
+static void	cmd_rset(struct session *, const struct command *);
+static void	cmd_noop(struct session *, const struct command *);
+static void	cmd_last(struct session *, const struct command *);
+static void	cmd_quit(struct session *, const struct command *);
+
+const struct handler trans_handlers[] = {
+	{ VERB_CAPA, ARG_NONE,		cmd_capa },
+	{ VERB_STAT, ARG_NONE,		cmd_stat },
+	{ VERB_LIST, ARG_OPTIONAL,	cmd_list },
+	{ VERB_UIDL, ARG_OPTIONAL,	cmd_uidl },
+	{ VERB_RETR, ARG_REQUIRED,	cmd_retr },
+	{ VERB_TOP,  ARG_REQUIRED,	cmd_top },
+	{ VERB_DELE, ARG_REQUIRED,	cmd_dele },
+	{ VERB_RSET, ARG_NONE,		cmd_rset },
+	{ VERB_NOOP, ARG_NONE,		cmd_noop },
+	{ VERB_LAST, ARG_NONE,		cmd_last },
+	{ VERB_QUIT, ARG_NONE,		cmd_quit },
+};
+const size_t trans_nhandlers = nitems(trans_handlers);
+
+void
+trans_count(const struct maildir *md, size_t *n, uint64_t *octets)
+{
+	size_t	i;
+
+	*n = 0;
+	*octets = 0;
+	for (i = 0; i < md->count; i++) {
+		if ((md->msg[i].flags & MSG_DELE) == 0) {
+			(*n)++;
+			*octets += md->msg[i].size;
+		}
+	}
+}
+
+/*
+ * Turns message number n into the index of a message that is not
+ * marked deleted (RFC 1939 s.5).  Answers -ERR itself on failure.
+ */
+static int
+msgcheck(struct session *s, unsigned long n, size_t *idx)
+{
+	const struct maildir	*md = s->trans->md;
+
+	if (n == 0 || n > md->count) {
+		reply_err(s, "no such message");
+		return -1;
+	}
+	if (md->msg[n - 1].flags & MSG_DELE) {
+		reply_err(s, "message %lu is deleted", n);
+		return -1;
+	}
+	*idx = n - 1;
+	return 0;
+}
+
+/* The same for a message-number argument, which must be well formed. */
+static int
+msgnum(struct session *s, const char *arg, size_t len, size_t *idx)
+{
+	unsigned long	n;
+
+	if (proto_number(arg, len, &n) == -1) {
+		bad_command(s, "invalid message number");
+		return -1;
+	}
+	return msgcheck(s, n, idx);
+}
+
+static void
+cmd_capa(struct session *s, const struct command *cmd)
+{
+	(void)cmd;
+	reply_ok(s, "capability list follows");
+	reply_line(s, "TOP");
+	reply_line(s, "UIDL");
+	reply_line(s, "PIPELINING");
+	reply_line(s, "RESP-CODES");
+	reply_line(s, "IMPLEMENTATION pop3d");
+	reply_line(s, ".");
+}
+
+static void
+cmd_stat(struct session *s, const struct command *cmd)
+{
+	uint64_t	octets;
+	size_t		n;
+
+	(void)cmd;
+	trans_count(s->trans->md, &n, &octets);
+	reply_ok(s, "%zu %" PRIu64, n, octets);
+}
+
+static void
+cmd_list(struct session *s, const struct command *cmd)
+{
+	const struct maildir	*md = s->trans->md;
+	uint64_t		 octets;
+	size_t			 i, n;
+
+	if (cmd->arg != NULL) {
+		if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0)
+			reply_ok(s, "%zu %" PRIu64, i + 1, md->msg[i].size);
+		return;
+	}
+	trans_count(md, &n, &octets);
+	reply_ok(s, "%zu messages (%" PRIu64 " octets)", n, octets);
+	for (i = 0; i < md->count && !s->end; i++)
+		if ((md->msg[i].flags & MSG_DELE) == 0)
+			reply_line(s, "%zu %" PRIu64, i + 1, md->msg[i].size);
+	reply_line(s, ".");
+}
+
+static void
+cmd_uidl(struct session *s, const struct command *cmd)
+{
+	const struct maildir	*md = s->trans->md;
+	char			 uid[POP3_UIDL_MAX + 1];
+	size_t			 i;
+
+	if (cmd->arg != NULL) {
+		if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0) {
+			(void)maildir_uidl(md, i, uid);
+			reply_ok(s, "%zu %s", i + 1, uid);
+		}
+		return;
+	}
+	reply_ok(s, "unique-id listing follows");
+	for (i = 0; i < md->count && !s->end; i++) {
+		if ((md->msg[i].flags & MSG_DELE) == 0) {
+			(void)maildir_uidl(md, i, uid);
+			reply_line(s, "%zu %s", i + 1, uid);
+		}
+	}
+	reply_line(s, ".");
+}
+
+/* RETR (all of it) or TOP (header and `lines` body lines). */
+static void
+send_msg(struct session *s, size_t i, bool top, unsigned long lines)
+{
+	static char	 in[POP3_CHUNK];
+	static char	 out[STUFF_MAX(POP3_CHUNK) + STUFF_END_MAX];
+	struct trans	*t = s->trans;
+	struct stuffer	 st;
+	struct msg	*m = &t->md->msg[i];
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = maildir_open(t->md, i)) == -1) {
+		log_msg(LOG_WARNING, "cannot open message %s: %s",
+		    maildir_name(t->md, i), strerror(errno));
+		if (errno == ENOENT)
+			reply_err(s, "message %zu is no longer there", i + 1);
+		else
+			reply_err(s, "[SYS/TEMP] cannot read message %zu",
+			    i + 1);
+		return;
+	}
+	if (top)
+		reply_ok(s, "top of message follows");
+	else
+		reply_ok(s, "%" PRIu64 " octets", m->size);
+	proto_stuff_init(&st, top, lines);
+	while (!st.done && !s->end) {
+		r = read(fd, in, sizeof(in));
+		if (r == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			/*
+			 * Half a message is out and the status line said
+			 * +OK; a "." now would pass it off as whole.  Hang
+			 * up instead, so the client knows it failed.
+			 */
+			log_msg(LOG_ERR, "read error in %s: %s",
+			    maildir_name(t->md, i), strerror(errno));
+			session_end(s, END_FATAL);
+			break;
+		}
+		(void)reply_raw(s, out, proto_stuff(&st, in, (size_t)r, out));
+	}
+	(void)close(fd);	/* read-only; nothing to lose */
+	if (s->end)
+		return;
+	if (reply_raw(s, out, proto_stuff_end(&st, out)) == -1 || top)
+		return;
+	/* RFC 1460 LAST; the S flag is added at QUIT (maildir(5)). */
+	if (i + 1 > t->last)
+		t->last = i + 1;
+	if ((m->flags & MSG_SEEN) == 0) {
+		m->flags |= MSG_SEEN;
+		t->retrieved++;
+		t->retrieved_octets += m->size;
+	}
+}
+
+static void
+cmd_retr(struct session *s, const struct command *cmd)
+{
+	size_t	i;
+
+	if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0)
+		send_msg(s, i, false, 0);
+}
+
+static void
+cmd_top(struct session *s, const struct command *cmd)
+{
+	unsigned long	n, lines;
+	size_t		i;
+
+	/* RFC 1939 s.7: "TOP msg n", n non-negative. */
+	if (proto_two_numbers(cmd->arg, cmd->arglen, &n, &lines) == -1) {
+		bad_command(s, "usage: TOP msg lines");
+		return;
+	}
+	if (msgcheck(s, n, &i) == 0)
+		send_msg(s, i, true, lines);
+}
+
+static void
+cmd_dele(struct session *s, const struct command *cmd)
+{
+	struct trans	*t = s->trans;
+	size_t		 i;
+
+	if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0) {
+		t->md->msg[i].flags |= MSG_DELE;
+		if (i + 1 > t->last)
+			t->last = i + 1;
+		reply_ok(s, "message %zu deleted", i + 1);
+	}
+}
+
+static void
+cmd_rset(struct session *s, const struct command *cmd)
+{
+	struct trans	*t = s->trans;
+	uint64_t	 octets;
+	size_t		 i, n;
+
+	(void)cmd;
+	for (i = 0; i < t->md->count; i++)
+		t->md->msg[i].flags &= (uint8_t)~MSG_DELE;
+	t->last = 0;
+	trans_count(t->md, &n, &octets);
+	reply_ok(s, "maildrop has %zu messages (%" PRIu64 " octets)", n,
+	    octets);
+}
+
+static void
+cmd_noop(struct session *s, const struct command *cmd)
+{
+	(void)cmd;
+	reply_ok(s, "%s", "");
+}
+
+static void
+cmd_last(struct session *s, const struct command *cmd)
+{
+	(void)cmd;
+	reply_ok(s, "%lu", s->trans->last);
+}
+
+/* RFC 1939 s.6: the UPDATE state, then exactly one reply. */
+static void
+cmd_quit(struct session *s, const struct command *cmd)
+{
+	struct trans	*t = s->trans;
+	size_t		 i;
+
+	(void)cmd;
+	/* Whatever RETR sent must have left before we mark it seen. */
+	if (session_flush(s) == -1) {
+		reply_err(s, "[SYS/TEMP] write failed");
+		return;
+	}
+	for (i = 0; i < t->md->count; i++) {
+		if (t->md->msg[i].flags & MSG_DELE) {
+			t->marked++;
+			t->marked_octets += t->md->msg[i].size;
+		}
+	}
+	t->committed = true;
+	if (maildir_commit(t->md, &t->result) == -1)
+		reply_err(s, "[SYS/TEMP] some deleted messages not removed");
+	else
+		reply_ok(s, "bye");
+	session_end(s, END_QUIT);
+}
