@@ -9,7 +9,10 @@
 #               each LF in it ends one command
 #   << TEXT     a server line, compared byte for byte; "<<" alone is an
 #               empty line; a status line may end in " *" to skip its text
+#   <<! TEXT    a server line (not a status line) with printf %b escapes
 #   -- closed   the server hangs up here: later commands get no reply
+#   -- idle     the client says nothing; the server's one autologout
+#               line follows and it hangs up
 #   == PATH     after the session the Maildir holds exactly the listed
 #               files (new/, cur/, tmp/); "==" alone: it holds none
 #   ~~ ERE      the log must have a line matching this extended regex
@@ -57,7 +60,7 @@ run_one() {
 		case $line in
 		'>>+ '*)
 			printf '%s\r\n' "${line#>>+ }" >>"$d/in" ;;
-		'>> '*|'>>! '*)
+		'>>'|'>> '*|'>>! '*)
 			end_block
 			blockline=$n got=0
 			if [ "${line#>>! }" != "$line" ]; then
@@ -65,10 +68,13 @@ run_one() {
 				want=$(($(printf '%b' "${line#>>! }" |
 				    tr -cd '\n' | wc -c)))
 			else
-				printf '%s\r\n' "${line#>> }" >>"$d/in"
+				l=${line#>>}
+				printf '%s\r\n' "${l# }" >>"$d/in"
 				want=1
 			fi
 			[ "$closed" = yes ] && want=0 ;;
+		'<<! '*)
+			printf '%b\r\n' "${line#<<! }" >>"$d/exp" ;;
 		'<<'|'<< '*)
 			l=${line#<<}
 			l=${l# }
@@ -79,6 +85,9 @@ run_one() {
 			esac ;;
 		'-- closed')
 			closed=yes ;;
+		'-- idle')
+			end_block
+			blockline=$n got=0 want=1 closed=yes ;;
 		'=='|'== '*)
 			files=yes
 			[ "$line" = "==" ] || printf '%s\n' "${line#== }" \

@@ -1,0 +1,11 @@
+# Nothing is answered after QUIT, even if the client pipelined more.
+# fixture: basic
+<< +OK *
+>> USER alice
+<< +OK *
+>> PASS secret
+<< +OK *
+>> QUIT
+<< +OK bye
+-- closed
+>> STAT
