@@ -41,7 +41,7 @@ pop3d-checkpw: $(CHECKPW_OBJ)
 
 .SUFFIXES: .c .o
 .c.o:
-	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): pop3d.h
 pop3d.o: proto.h io.h log.h session.h auth.h trans.h maildir.h
@@ -56,8 +56,11 @@ pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h
 
+tests/tmatch: tests/tmatch.c
+	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
+
 tests/unit_proto: tests/unit_proto.o proto.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_proto.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_proto.o proto.o $(POP3D_LIBS)
 tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
@@ -69,7 +72,10 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
 
-check: $(PROGS) $(TESTS)
+# Installs what the tests need (as root, from Debian), builds, runs all.
+check:
+	@sh tests/deps.sh test
+	@$(MAKE) $(PROGS) $(TESTS) tests/tmatch
 	@sh tests/run-all.sh
 
 install: $(PROGS)
@@ -86,10 +92,10 @@ install: $(PROGS)
 demo:
 	@sh tests/deps.sh build
 	@$(MAKE) all
-	@sh demo/demo.sh
+	@sh ./demo.sh
 
 clean:
-	rm -f $(PROGS) *.o tests/*.o $(TESTS)
+	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch
 	rm -rf tests/scratch
 
 .PHONY: all check install demo clean

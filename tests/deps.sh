@@ -1,0 +1,42 @@
+#!/bin/sh
+# tests/deps.sh build|test|bench: installs the Debian packages a target
+# needs when they are missing.  As root with apt-get it installs them
+# without asking (CI runs as root with no stdin); otherwise it names
+# what is missing and the tests that need it skip.
+set -u
+build="gcc make libc6-dev libcrypt-dev libmd-dev"
+test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
+mpop systemd fail2ban mandoc man-db util-linux procps psmisc"
+bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
+
+case ${1:-} in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null |
+	    grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps.sh: missing Debian packages:$missing" >&2
+	echo "deps.sh: as root: apt-get install$missing" >&2
+	[ "$1" = test ] && exit 0	# the tests that need them skip
+	exit 1
+fi
+echo "deps.sh: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086 # a list of package names
+if ! apt-get install -y -q --no-install-recommends $missing </dev/null \
+    >/dev/null 2>&1; then
+	# A fresh machine may have no package lists yet.
+	apt-get update -q </dev/null >/dev/null 2>&1
+	apt-get install -y -q --no-install-recommends $missing </dev/null \
+	    >&2 || exit 1
+fi
+exit 0

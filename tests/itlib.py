@@ -1,0 +1,197 @@
+"""tests/itlib.py: shared set-up for the integration tests.
+
+Builds a scratch tree outside the source tree (so an unprivileged mail
+user can reach it even when the checkout lives under /root), a
+passwd-file for pop3d-checkpw, Maildirs of varied messages, and runs
+pop3d behind a superserver on a free loopback port.  Every wait is
+bounded.  Results are printed as "ok NAME", "FAIL NAME" or
+"skip NAME: why", one line per test, for tests/run-all.sh to count.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.geteuid() == 0
+MAILUID = 65534 if ROOT else os.getuid()
+MAILGID = 65534 if ROOT else os.getgid()
+
+# name -> contents: every shape the issues name.
+MESSAGES = {
+    "1600000001.M1P1.it": b"From: a@example.org\nSubject: plain\n\nhello\n",
+    "1600000002.M2P2.it": b"Subject: dots\n\n.\n..\n.leading dot\nend\n",
+    "1600000003.M3P3.it": b"Subject: crlf\r\n\r\nline one\r\nline two\r\n",
+    "1600000004.M4P4.it": b"Subject: no final newline\n\nlast line",
+    "1600000005.M5P5.it": b"Subject: 8bit\nContent-Type: text/plain; "
+                          b"charset=utf-8\n\n\xc3\xa4\xc3\xb6\xc3\xbc \xe2\x82\xac\n",
+    "1600000006.M6P6.it": b"Subject: nul\n\nbefore\x00after\n",
+    "1600000007.M7P7.it": b"Subject: big\n\n" +
+                          b"".join(b"%07d ....................................."
+                                   b"...........................\n" % i
+                                   for i in range(14000)),
+}
+
+
+def wire(data):
+    """The octets RETR sends for a message, without the final dot."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        c = data[i:i + 1]
+        if c == b"\n":
+            out += b"\r\n"
+        elif c == b"\r" and data[i + 1:i + 2] == b"\n":
+            out += b"\r\n"
+            i += 1
+        else:
+            out += c
+        i += 1
+    if data and not data.endswith(b"\n"):
+        out += b"\r\n"
+    return bytes(out)
+
+
+class Results:
+    def __init__(self):
+        self.failed = 0
+
+    def ok(self, name, cond, detail=""):
+        if cond:
+            print("ok %s" % name, flush=True)
+        else:
+            self.failed += 1
+            print("FAIL %s" % name, flush=True)
+            if detail:
+                print("  %s: %s" % (name, detail), file=sys.stderr)
+        return cond
+
+    def skip(self, name, why):
+        print("skip %s: %s" % (name, why), flush=True)
+
+
+class Scratch:
+    """A scratch tree: bin/, passwd, home/alice/Maildir."""
+
+    def __init__(self, password="secret", messages=None):
+        self.dir = tempfile.mkdtemp(prefix="pop3d-it.")
+        os.chmod(self.dir, 0o755)
+        self.bin = os.path.join(self.dir, "bin")
+        os.mkdir(self.bin)
+        for prog in ("pop3d", "pop3d-checkpw"):
+            shutil.copy(os.path.join(TOP, prog), self.bin)
+            os.chmod(os.path.join(self.bin, prog), 0o755)
+        self.pop3d = os.path.join(self.bin, "pop3d")
+        self.checkpw = os.path.join(self.bin, "pop3d-checkpw")
+        self.home = os.path.join(self.dir, "home", "alice")
+        self.maildir = os.path.join(self.home, "Maildir")
+        self.password = password
+        self.passwd = os.path.join(self.dir, "passwd")
+        self.log = os.path.join(self.dir, "log")
+        hashed = subprocess.run(["openssl", "passwd", "-6", password],
+                                check=True, capture_output=True,
+                                text=True).stdout.strip()
+        with open(self.passwd, "w") as f:
+            f.write("alice:{CRYPT}%s:%d:%d::%s::\n"
+                    % (hashed, MAILUID, MAILGID, self.home))
+            f.write("apop:{PLAIN}%s:%d:%d::%s::\n"
+                    % (password, MAILUID, MAILGID, self.home))
+        self.fill(MESSAGES if messages is None else messages)
+
+    def fill(self, messages):
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
+        t = 1600000000
+        for name in sorted(messages):
+            path = os.path.join(self.maildir, "new", name)
+            with open(path, "wb") as f:
+                f.write(messages[name])
+            t += 10
+            os.utime(path, (t, t))
+        self.chown()
+
+    def chown(self):
+        if ROOT:
+            for base, dirs, files in os.walk(os.path.join(self.dir, "home")):
+                os.chown(base, MAILUID, MAILGID)
+                for f in files:
+                    os.chown(os.path.join(base, f), MAILUID, MAILGID)
+
+    def files(self):
+        """Sorted 'sub/name' of every file in new/ and cur/."""
+        out = []
+        for sub in ("new", "cur"):
+            for f in os.listdir(os.path.join(self.maildir, sub)):
+                out.append(sub + "/" + f)
+        return sorted(out)
+
+    def command(self, front=("-d", "0")):
+        """The full chain: pop3d, pop3d-checkpw, pop3d -m Maildir."""
+        return [self.pop3d, *front, self.checkpw, "-f", self.passwd,
+                self.pop3d, "-m", "Maildir"]
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc=None, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Server:
+    """A superserver on a free loopback port running argv per client."""
+
+    def __init__(self, kind, argv, log):
+        self.proc = None
+        self.logf = open(log, "ab")
+        for _ in range(5):
+            self.port = free_port()
+            if kind == "tcpserver":
+                cmd = ["tcpserver", "-q", "-R", "-H", "-l", "localhost",
+                       "127.0.0.1", str(self.port), *argv]
+            elif kind == "socket-activate":
+                cmd = ["systemd-socket-activate", "--inetd", "-a", "-l",
+                       "127.0.0.1:%d" % self.port, *argv]
+            else:
+                raise ValueError(kind)
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL,
+                                         stderr=self.logf,
+                                         start_new_session=True)
+            if wait_port(self.port, self.proc):
+                return
+            self.stop()
+        raise RuntimeError("cannot start %s" % kind)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self.proc = None
+
+
+def have(*progs):
+    return [p for p in progs if shutil.which(p) is None]
