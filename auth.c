@@ -10,7 +10,11 @@
 #include "auth.h"
 
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +40,9 @@ static void	login(struct session *, const char *, size_t, const char *,
 static void	login_failed(struct session *, const char *, size_t);
 static void	child(char *const [], int, int, bool) __attribute__((noreturn));
 
+static const char no_plain[] = "[AUTH] plaintext authentication is "
+    "disabled on an insecure connection";
+
 const struct handler authz_handlers[] = {
 	{ VERB_CAPA, ARG_NONE,		cmd_capa },
 	{ VERB_USER, ARG_REQUIRED,	cmd_user },
@@ -51,7 +58,8 @@ cmd_capa(struct session *s, const struct command *cmd)
 {
 	(void)cmd;
 	reply_ok(s, "capability list follows");
-	reply_line(s, "USER");
+	if (auth_plain_ok(s->authz))
+		reply_line(s, "USER");
 	reply_line(s, "TOP");
 	reply_line(s, "UIDL");
 	reply_line(s, "PIPELINING");
@@ -67,6 +75,10 @@ cmd_user(struct session *s, const struct command *cmd)
 {
 	struct authz	*a = s->authz;
 
+	if (!auth_plain_ok(a)) {
+		reply_err(s, "%s", no_plain);
+		return;
+	}
 	if (!proto_user_ok(cmd->arg, cmd->arglen)) {
 		bad_command(s, "invalid user name");
 		return;
@@ -82,6 +94,10 @@ cmd_pass(struct session *s, const struct command *cmd)
 	struct authz	*a = s->authz;
 	size_t		 ulen = a->userlen;
 
+	if (!auth_plain_ok(a)) {
+		reply_err(s, "%s", no_plain);
+		return;
+	}
 	if (ulen == 0) {
 		reply_err(s, "send USER first");
 		return;
@@ -181,6 +197,64 @@ login(struct session *s, const char *user, size_t ulen, const char *pass,
 		break;
 	}
 	wipe(rec, sizeof(rec));
+}
+
+bool
+auth_plain_ok(const struct authz *a)
+{
+	switch (a->policy) {
+	case PLAIN_ANY:
+		return true;
+	case PLAIN_LOOPBACK:
+		return a->secure || a->loopback;
+	case PLAIN_SECURE:
+		break;
+	}
+	return a->secure;
+}
+
+bool
+auth_is_loopback(const char *addr)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int
+auth_export_env(const char *peer)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	char			 ip[INET6_ADDRSTRLEN], port[8];
+	const void		*a;
+	unsigned		 p;
+
+	if (getenv("TCPREMOTEIP") == NULL && strcmp(peer, "unknown") != 0 &&
+	    setenv("TCPREMOTEIP", peer, 1) == -1)
+		return -1;
+	if (getenv("TCPLOCALIP") != NULL ||
+	    getsockname(0, (struct sockaddr *)&ss, &sl) == -1)
+		return 0;	/* told already, or not a socket */
+	if (ss.ss_family == AF_INET) {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else
+		return 0;
+	if (inet_ntop(ss.ss_family, a, ip, sizeof(ip)) == NULL)
+		return 0;
+	(void)snprintf(port, sizeof(port), "%u", p);
+	if (setenv("TCPLOCALIP", ip, 1) == -1 ||
+	    setenv("TCPLOCALPORT", port, 1) == -1)
+		return -1;
+	return 0;
 }
 
 int

@@ -37,8 +37,18 @@
 
 enum auth_result { AUTH_SERVED, AUTH_REJECTED, AUTH_TEMPFAIL, AUTH_CRASHED };
 
+/* Where USER/PASS and AUTH PLAIN are allowed (-p). */
+enum plain_policy {
+	PLAIN_SECURE,		/* only on a secure connection (default) */
+	PLAIN_LOOPBACK,		/* also from 127.0.0.0/8 and ::1 */
+	PLAIN_ANY		/* everywhere: the policy is off */
+};
+
 struct authz {
 	char *const	*argv;		/* CHECKPROG SUBPROG [ARG...] NULL */
+	enum plain_policy policy;
+	bool		 secure;	/* TLS: declared, by wrapper or STLS */
+	bool		 loopback;	/* the client is on this host */
 	unsigned	 failmax;	/* failed logins before hanging up */
 	unsigned	 fails;
 	unsigned	 delay;		/* seconds after the first failure */
@@ -54,6 +64,24 @@ struct authz {
 /* The verbs of the AUTHORIZATION state, for session.handlers. */
 extern const struct handler	authz_handlers[];
 extern const size_t		authz_nhandlers;
+
+/*
+ * True if passwords may travel in the clear on this connection: the
+ * secure-channel policy (like Dovecot's disable_plaintext_auth).
+ */
+bool		auth_plain_ok(const struct authz *);
+
+/* True if addr (text) is a loopback address, 127.0.0.0/8 or ::1. */
+bool		auth_is_loopback(const char *addr);
+
+/*
+ * Exports TCPREMOTEIP (peer), TCPLOCALIP and TCPLOCALPORT for the
+ * checkpassword program when the superserver did not (inetd, systemd):
+ * vchkpw-style checkers need them.  Values come from the kernel or a
+ * validated environment, never from client bytes.  Returns 0, or -1
+ * with errno set if the environment cannot grow.
+ */
+int		auth_export_env(const char *peer);
 
 /*
  * Makes the APOP stamp "<pid.time.random@host>" from the process id,

@@ -33,6 +33,8 @@ struct options {
 	const char	*maildir;	/* -m: the back end role */
 	const char	*host;		/* -h: APOP stamp host */
 	bool		 apop;		/* -a */
+	bool		 encrypted;	/* -E: the connection is TLS already */
+	enum plain_policy policy;	/* -p */
 	enum log_dest	 log;		/* -e, -s */
 	unsigned long	 timeout;	/* -t */
 	unsigned long	 badmax;	/* -b */
@@ -48,13 +50,14 @@ static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
 static const char *end_text(enum session_end);
+static bool	env_set(const char *);
 
 static void
 usage(void)
 {
 	(void)fprintf(stderr,
-	    "usage: pop3d [-aes] [-b bad] [-d delay] [-h host] [-l logins] "
-	    "[-t timeout]\n"
+	    "usage: pop3d [-aeEs] [-b bad] [-d delay] [-h host] [-l logins]\n"
+	    "             [-p secure|loopback|any] [-t timeout]\n"
 	    "             checkprog subprog [arg ...]\n"
 	    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 	    "[-t timeout]\n");
@@ -69,6 +72,15 @@ opt_num(const char *s, unsigned long min, unsigned long max)
 	if (proto_number(s, strlen(s), &v) == -1 || v < min || v > max)
 		usage();
 	return v;
+}
+
+/* A variable that is set to something other than "" or "0". */
+static bool
+env_set(const char *name)
+{
+	const char	*v = getenv(name);
+
+	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
 static const char *
@@ -111,10 +123,24 @@ front(const struct options *o, char *argv[])
 	a.failmax = (unsigned)o->failmax;
 	a.delay = (unsigned)o->delay;
 	a.apop = o->apop;
+	a.policy = o->policy;
+	/*
+	 * Secure: the admin says so (-E, POP3D_SECURE, e.g. behind
+	 * stunnel's pop3s listener) or a TLS wrapper does (sslserver
+	 * and s6-tlsd set SSL_PROTOCOL).
+	 */
+	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
+	    env_set("SSL_PROTOCOL");
 	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
 	a.quiet_stderr = fstat(0, &st0) == 0 && fstat(2, &st2) == 0 &&
 	    st0.st_dev == st2.st_dev && st0.st_ino == st2.st_ino;
 	(void)log_peer(a.peer, sizeof(a.peer));
+	a.loopback = auth_is_loopback(a.peer);
+	if (auth_export_env(a.peer) == -1) {
+		log_msg(LOG_ERR, "cannot set the environment: %s",
+		    strerror(errno));
+		return POP3_EXIT_TEMP;
+	}
 	if (a.apop) {
 		if (o->host != NULL)
 			(void)snprintf(host, sizeof(host), "%s", o->host);
@@ -156,7 +182,9 @@ takeover(void)
 		return;
 	/* Only the pipe pop3d made; never some other inherited file. */
 	if (fstat((int)fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
-		(void)write((int)fd, "+", 1);	/* best effort by design */
+		if (write((int)fd, "+", 1) != 1)
+			log_msg(LOG_WARNING, "takeover pipe: %s",
+			    strerror(errno));
 		(void)close((int)fd);
 	}
 	(void)unsetenv(AUTH_TAKEOVER_ENV);
@@ -267,8 +295,9 @@ main(int argc, char *argv[])
 	o.failmax = POP3_LOGIN_MAX;
 	o.delay = POP3_FAIL_DELAY;
 	o.maxmsgs = POP3_MSGS_MAX;
+	o.policy = PLAIN_SECURE;
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:d:eh:l:m:M:st:")) != -1) {
+	while ((c = getopt(argc, argv, "+ab:d:eEh:l:m:M:p:st:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -281,6 +310,9 @@ main(int argc, char *argv[])
 			break;
 		case 'e':
 			o.log = LOG_DEST_STDERR;
+			break;
+		case 'E':
+			o.encrypted = true;
 			break;
 		case 'h':
 			if (!proto_uidl_ok(optarg, strlen(optarg)) ||
@@ -296,6 +328,16 @@ main(int argc, char *argv[])
 			break;
 		case 'M':
 			o.maxmsgs = opt_num(optarg, 1, POP3_MSGS_LIMIT);
+			break;
+		case 'p':
+			if (strcmp(optarg, "secure") == 0)
+				o.policy = PLAIN_SECURE;
+			else if (strcmp(optarg, "loopback") == 0)
+				o.policy = PLAIN_LOOPBACK;
+			else if (strcmp(optarg, "any") == 0)
+				o.policy = PLAIN_ANY;
+			else
+				usage();
 			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;

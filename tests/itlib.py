@@ -129,7 +129,7 @@ class Scratch:
                 out.append(sub + "/" + f)
         return sorted(out)
 
-    def command(self, front=("-d", "0")):
+    def command(self, front=("-d", "0", "-p", "loopback")):
         """The full chain: pop3d, pop3d-checkpw, pop3d -m Maildir."""
         return [self.pop3d, *front, self.checkpw, "-f", self.passwd,
                 self.pop3d, "-m", "Maildir"]

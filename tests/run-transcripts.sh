@@ -17,8 +17,9 @@
 #               files (new/, cur/, tmp/); "==" alone: it holds none
 #   ~~ ERE      the log must have a line matching this extended regex
 #   # fixture: NAME     copy tests/maildirs/NAME to alice's Maildir
-#   # pop3d: ARGS       front-end options (default: -d 0)
+#   # pop3d: ARGS       front-end options (default: -d 0 -p any)
 #   # maildir: ARGS     extra options for pop3d -m Maildir
+#   # env: VAR=VAL ...  extra environment for pop3d
 #   # setup: CMD        run in the Maildir before the session
 #   # hold: N           keep the connection open N seconds after input
 #   # nomaildir         give alice no Maildir at all
@@ -52,7 +53,7 @@ run_one() {
 	mkdir -p "$d/alice" "$d/bob/Maildir/new" "$d/bob/Maildir/cur" \
 	    "$d/bob/Maildir/tmp"
 	: >"$d/in"; : >"$d/exp"; : >"$d/files"; : >"$d/logre"
-	fixture= popts="-d 0" mopts= setup= hold=0 nomaildir=no
+	fixture= popts="-d 0 -p any" mopts= envs= setup= hold=0 nomaildir=no
 	files=no closed=no bad=0
 	want=1 got=0 blockline=1 n=0
 	while IFS= read -r line; do
@@ -100,6 +101,8 @@ run_one() {
 			popts=${line#\# pop3d: } ;;
 		'# maildir: '*)
 			mopts=${line#\# maildir: } ;;
+		'# env: '*)
+			envs=${line#\# env: } ;;
 		'# setup: '*)
 			setup=${line#\# setup: } ;;
 		'# hold: '*)
@@ -134,7 +137,7 @@ run_one() {
 
 	# shellcheck disable=SC2086 # option lists are split on purpose
 	(cd "$d" && { cat in; [ "$hold" -gt 0 ] && sleep "$hold"; } |
-	    FAKE_HOME=$d timeout 60 "$bin/pop3d" $popts "$bin/fake-checkpw" \
+	    env FAKE_HOME="$d" $envs timeout 60 "$bin/pop3d" $popts "$bin/fake-checkpw" \
 	    "$bin/pop3d" -m Maildir $mopts >out 2>log)
 	if ! "$top/tests/tmatch" "$d/exp" "$d/out"; then
 		bad=1

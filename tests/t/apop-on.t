@@ -1,5 +1,5 @@
 # With -a the greeting carries a stamp; wrong or malformed digests fail.
-# pop3d: -d 0 -a -h mail.example.org
+# pop3d: -d 0 -p any -a -h mail.example.org
 << +OK POP3 server ready *
 >> APOP alice C4C9334BAC560ECC979E58001B3E22FB
 << -ERR usage: APOP name digest (32 lower-case hex)

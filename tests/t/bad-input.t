@@ -1,6 +1,6 @@
 # Bad input gets exactly one -ERR each and the session goes on.
 # fixture: basic
-# pop3d: -d 0 -b 50
+# pop3d: -d 0 -p any -b 50
 # maildir: -b 50
 << +OK *
 >> STAT

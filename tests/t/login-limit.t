@@ -1,6 +1,6 @@
 # After -l failed logins the server says so and hangs up.  A user name
 # that could forge a log line is escaped.
-# pop3d: -d 0 -l 2
+# pop3d: -d 0 -p any -l 2
 << +OK *
 >> USER alice, ip=[10.0.0.1]
 << +OK *

@@ -1,5 +1,5 @@
 # The idle timer runs before login too.
-# pop3d: -d 0 -t 1
+# pop3d: -d 0 -p any -t 1
 # hold: 3
 << +OK *
 >> USER alice

@@ -1,5 +1,5 @@
 # Before login too: the bad-command limit (-b) ends the session.
-# pop3d: -d 0 -b 3
+# pop3d: -d 0 -p any -b 3
 << +OK *
 >> HELO
 << -ERR unknown command
