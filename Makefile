@@ -23,7 +23,7 @@ LDSTATIC =
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o trans.o maildir.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -44,12 +44,13 @@ pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): pop3d.h
-pop3d.o: proto.h io.h log.h session.h auth.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
-auth.o: auth.h session.h proto.h io.h log.h
+auth.o: auth.h sasl.h session.h proto.h io.h log.h
+sasl.o: sasl.h auth.h session.h proto.h io.h log.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
 maildir.o: maildir.h
 pop3d-checkpw.o: checkpw.h io.h log.h

@@ -29,15 +29,16 @@
 #include "io.h"
 #include "log.h"
 #include "proto.h"
+#include "sasl.h"
 
 static void	cmd_capa(struct session *, const struct command *);
 static void	cmd_user(struct session *, const struct command *);
 static void	cmd_pass(struct session *, const struct command *);
 static void	cmd_apop(struct session *, const struct command *);
+static void	cmd_stls(struct session *, const struct command *);
 static void	cmd_quit(struct session *, const struct command *);
-static void	login(struct session *, const char *, size_t, const char *,
-		    size_t, bool);
 static void	login_failed(struct session *, const char *, size_t);
+static int	env_fd(const char *);
 static void	child(char *const [], int, int, bool) __attribute__((noreturn));
 
 static const char no_plain[] = "[AUTH] plaintext authentication is "
@@ -48,6 +49,8 @@ const struct handler authz_handlers[] = {
 	{ VERB_USER, ARG_REQUIRED,	cmd_user },
 	{ VERB_PASS, ARG_REQUIRED,	cmd_pass },
 	{ VERB_APOP, ARG_REQUIRED,	cmd_apop },
+	{ VERB_AUTH, ARG_OPTIONAL,	sasl_auth },
+	{ VERB_STLS, ARG_NONE,		cmd_stls },
 	{ VERB_QUIT, ARG_NONE,		cmd_quit },
 };
 const size_t authz_nhandlers = nitems(authz_handlers);
@@ -56,10 +59,18 @@ const size_t authz_nhandlers = nitems(authz_handlers);
 static void
 cmd_capa(struct session *s, const struct command *cmd)
 {
+	struct authz	*a = s->authz;
+
 	(void)cmd;
 	reply_ok(s, "capability list follows");
-	if (auth_plain_ok(s->authz))
-		reply_line(s, "USER");
+	/* RFC 2595 s.4: STLS is not listed once TLS is active. */
+	if (a->tls == TLS_OFFERED || a->tls == TLS_REQUIRED)
+		reply_line(s, "STLS");
+	if (a->tls != TLS_REQUIRED) {
+		if (auth_plain_ok(a))
+			reply_line(s, "USER");
+		reply_line(s, "SASL%s", sasl_mechs(a));
+	}
 	reply_line(s, "TOP");
 	reply_line(s, "UIDL");
 	reply_line(s, "PIPELINING");
@@ -69,12 +80,24 @@ cmd_capa(struct session *s, const struct command *cmd)
 	reply_line(s, ".");
 }
 
+bool
+auth_may_login(struct session *s)
+{
+	if (s->authz->tls == TLS_REQUIRED) {
+		reply_err(s, "[AUTH] TLS is required: send STLS first");
+		return false;
+	}
+	return true;
+}
+
 /* RFC 1939 s.7: the reply must not reveal whether the user exists. */
 static void
 cmd_user(struct session *s, const struct command *cmd)
 {
 	struct authz	*a = s->authz;
 
+	if (!auth_may_login(s))
+		return;
 	if (!auth_plain_ok(a)) {
 		reply_err(s, "%s", no_plain);
 		return;
@@ -94,6 +117,8 @@ cmd_pass(struct session *s, const struct command *cmd)
 	struct authz	*a = s->authz;
 	size_t		 ulen = a->userlen;
 
+	if (!auth_may_login(s))
+		return;
 	if (!auth_plain_ok(a)) {
 		reply_err(s, "%s", no_plain);
 		return;
@@ -104,27 +129,72 @@ cmd_pass(struct session *s, const struct command *cmd)
 	}
 	a->userlen = 0;		/* RFC 1939 s.7: a new attempt needs USER */
 	/* PASS takes the rest of the line, spaces included (s.7). */
-	login(s, a->user, ulen, cmd->arg, cmd->arglen, false);
+	auth_login(s, a->user, ulen, cmd->arg, cmd->arglen, "", 0);
 	wipe(a->user, sizeof(a->user));
 }
 
 static void
 cmd_apop(struct session *s, const struct command *cmd)
 {
-	struct span	name, digest;
+	struct authz	*a = s->authz;
+	struct span	 name, digest;
 
-	if (!s->authz->apop) {
+	if (!a->apop) {
 		reply_err(s, "APOP is not enabled");
 		return;
 	}
+	if (!auth_may_login(s))
+		return;
 	if (proto_split_last(cmd->arg, cmd->arglen, &name, &digest) == -1 ||
 	    !proto_user_ok(name.p, name.len) ||
 	    !proto_hex_digest(digest.p, digest.len)) {
 		bad_command(s, "usage: APOP name digest (32 lower-case hex)");
 		return;
 	}
-	s->authz->userlen = 0;
-	login(s, name.p, name.len, digest.p, digest.len, true);
+	a->userlen = 0;
+	auth_login(s, name.p, name.len, digest.p, digest.len, a->stamp,
+	    a->stamplen);
+}
+
+/*
+ * RFC 2595 s.4: STLS through a UCSPI-TLS wrapper.  The +OK goes out
+ * in the clear, then the wrapper takes over fds 0 and 1.  Nothing
+ * read before the switch survives it: the front end never reads past
+ * a line, and the buffer is dropped anyway (CVE-2011-0411).
+ */
+static void
+cmd_stls(struct session *s, const struct command *cmd)
+{
+	struct authz	*a = s->authz;
+
+	(void)cmd;
+	if (a->tls == TLS_ACTIVE) {
+		reply_err(s, "command not permitted when TLS active");
+		return;
+	}
+	if (a->tls == TLS_NONE) {
+		reply_err(s, "STLS is not available here");
+		return;
+	}
+	reply_ok(s, "begin TLS negotiation");
+	if (session_flush(s) == -1)
+		return;
+	if (write(a->tls_ctl, "Y", 1) != 1 || dup2(a->tls_rd, 0) == -1 ||
+	    dup2(a->tls_wr, 1) == -1) {
+		log_msg(LOG_ERR, "STLS: cannot switch to the TLS wrapper: %s",
+		    strerror(errno));
+		session_end(s, END_FATAL);
+		return;
+	}
+	(void)close(a->tls_rd);		/* fds 0 and 1 carry them now */
+	(void)close(a->tls_wr);
+	io_discard(&s->in);
+	s->in.nopeek = false;		/* fd 0 is a different file now */
+	a->tls = TLS_ACTIVE;
+	a->secure = true;
+	/* RFC 2595 s.4: forget what the client said before. */
+	a->userlen = 0;
+	wipe(a->user, sizeof(a->user));
 }
 
 static void
@@ -164,16 +234,16 @@ login_failed(struct session *s, const char *user, size_t ulen)
 		reply_err(s, "[AUTH] authentication failed");
 }
 
-static void
-login(struct session *s, const char *user, size_t ulen, const char *pass,
-    size_t plen, bool stamp)
+void
+auth_login(struct session *s, const char *user, size_t ulen,
+    const char *pass, size_t plen, const char *stamp, size_t slen)
 {
 	struct authz	*a = s->authz;
 	char		 rec[POP3_AUTH_MAX];
 	size_t		 len;
 
-	len = auth_record(rec, sizeof(rec), user, ulen, pass, plen,
-	    a->stamp, stamp ? a->stamplen : 0);
+	len = auth_record(rec, sizeof(rec), user, ulen, pass, plen, stamp,
+	    slen);
 	if (len == 0) {
 		login_failed(s, user, ulen);
 		return;
@@ -257,8 +327,29 @@ auth_export_env(const char *peer)
 	return 0;
 }
 
-int
-auth_make_stamp(struct authz *a, const char *host)
+void
+auth_set_host(struct authz *a, const char *host)
+{
+	size_t	i;
+
+	if (host != NULL)
+		(void)snprintf(a->host, sizeof(a->host), "%s", host);
+	else if (gethostname(a->host, sizeof(a->host)) == -1)
+		a->host[0] = '\0';
+	a->host[sizeof(a->host) - 1] = '\0';
+	/* The name goes into a msg-id (RFC 1939 s.7): letters only. */
+	for (i = 0; a->host[i] != '\0'; i++)
+		if (!((a->host[i] >= 'a' && a->host[i] <= 'z') ||
+		    (a->host[i] >= 'A' && a->host[i] <= 'Z') ||
+		    (a->host[i] >= '0' && a->host[i] <= '9') ||
+		    a->host[i] == '.' || a->host[i] == '-'))
+			break;
+	if (i == 0 || a->host[i] != '\0')
+		(void)snprintf(a->host, sizeof(a->host), "localhost");
+}
+
+size_t
+auth_make_stamp(const struct authz *a, char *buf, size_t size)
 {
 	unsigned char		 rnd[8];
 	unsigned long long	 r = 0;
@@ -266,17 +357,51 @@ auth_make_stamp(struct authz *a, const char *host)
 	int			 n;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return -1;
+		return 0;
 	for (i = 0; i < sizeof(rnd); i++)
 		r = r << 8 | rnd[i];
 	/* pid and time alone repeat across PID namespaces and reboots. */
-	n = snprintf(a->stamp, sizeof(a->stamp), "<%ld.%lld.%016llx@%s>",
-	    (long)getpid(), (long long)time(NULL), r, host);
-	if (n < 0 || (size_t)n >= sizeof(a->stamp)) {
+	n = snprintf(buf, size, "<%ld.%lld.%016llx@%s>", (long)getpid(),
+	    (long long)time(NULL), r, a->host);
+	if (n < 0 || (size_t)n >= size) {
 		errno = ENAMETOOLONG;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+/* A descriptor number from the environment that is open; else -1. */
+static int
+env_fd(const char *name)
+{
+	const char	*v = getenv(name);
+	unsigned long	 fd;
+
+	if (v == NULL || proto_number(v, strlen(v), &fd) == -1 ||
+	    fd > 65535 || fcntl((int)fd, F_GETFD) == -1)
+		return -1;
+	return (int)fd;
+}
+
+int
+auth_tls_init(struct authz *a)
+{
+	const char	*u = getenv("UCSPITLS");
+
+	a->tls = TLS_NONE;
+	a->tls_ctl = a->tls_rd = a->tls_wr = -1;
+	/* The UCSPI-TLS convention: unset or "-" means no TLS. */
+	if (u == NULL || strcmp(u, "-") == 0 || getenv("DISABLETLS") != NULL)
+		return 0;
+	a->tls_ctl = env_fd("SSLCTLFD");
+	a->tls_rd = env_fd("SSLREADFD");
+	a->tls_wr = env_fd("SSLWRITEFD");
+	if (a->tls_ctl == -1 || a->tls_rd == -1 || a->tls_wr == -1 ||
+	    a->tls_rd <= 2 || a->tls_wr <= 2 || a->tls_ctl <= 2) {
+		errno = EBADF;
 		return -1;
 	}
-	a->stamplen = (size_t)n;
+	a->tls = strcmp(u, "!") == 0 ? TLS_REQUIRED : TLS_OFFERED;
 	return 0;
 }
 
@@ -339,7 +464,10 @@ child(char *const argv[], int recfd, int tkfd, bool quiet_stderr)
 	}
 	close_from(AUTH_TAKEOVER_FD + 1);
 	(void)snprintf(num, sizeof(num), "%d", AUTH_TAKEOVER_FD);
-	if (setenv(AUTH_TAKEOVER_ENV, num, 1) == -1)
+	/* The wrapper's descriptors are the front end's business only. */
+	if (setenv(AUTH_TAKEOVER_ENV, num, 1) == -1 ||
+	    unsetenv("SSLCTLFD") == -1 || unsetenv("SSLREADFD") == -1 ||
+	    unsetenv("SSLWRITEFD") == -1 || unsetenv("UCSPITLS") == -1)
 		_exit(POP3_EXIT_TEMP);
 	/* An ignored SIGPIPE would survive exec; give the default back. */
 	(void)signal(SIGPIPE, SIG_DFL);

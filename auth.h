@@ -34,6 +34,15 @@
 #define AUTH_TAKEOVER_ENV	"POP3D_TAKEOVER_FD"
 /* "<pid.time.random@host>": RFC 1939 s.7 msg-id syntax. */
 #define AUTH_STAMP_MAX		300
+#define AUTH_HOST_MAX		256
+
+/* STLS through a UCSPI-TLS wrapper (UCSPITLS, SSLCTLFD, ...). */
+enum tls_state {
+	TLS_NONE,		/* no wrapper: STLS is not offered */
+	TLS_OFFERED,		/* UCSPITLS set: STLS offered */
+	TLS_REQUIRED,		/* UCSPITLS="!": no login before STLS */
+	TLS_ACTIVE		/* switched: fds 0 and 1 are the wrapper's */
+};
 
 enum auth_result { AUTH_SERVED, AUTH_REJECTED, AUTH_TEMPFAIL, AUTH_CRASHED };
 
@@ -53,12 +62,15 @@ struct authz {
 	unsigned	 fails;
 	unsigned	 delay;		/* seconds after the first failure */
 	bool		 apop;		/* APOP offered (stamp in greeting) */
+	enum tls_state	 tls;
+	int		 tls_ctl, tls_rd, tls_wr;	/* UCSPI-TLS fds */
 	bool		 quiet_stderr;	/* fd 2 is the client: hide it */
 	size_t		 userlen;	/* 0: no USER yet */
 	char		 user[POP3_LINE_MAX];
 	size_t		 stamplen;
 	char		 stamp[AUTH_STAMP_MAX];
 	char		 peer[64];	/* client address, for the log */
+	char		 host[AUTH_HOST_MAX];	/* for stamps and challenges */
 };
 
 /* The verbs of the AUTHORIZATION state, for session.handlers. */
@@ -84,11 +96,25 @@ bool		auth_is_loopback(const char *addr);
 int		auth_export_env(const char *peer);
 
 /*
- * Makes the APOP stamp "<pid.time.random@host>" from the process id,
- * the clock and 64 bits of getrandom(2).  Returns 0, or -1 with errno
- * set if randomness or the host name is unavailable.
+ * Sets a->host from host, or from gethostname(2) if host is NULL; a
+ * name that is not a plain DNS name becomes "localhost".
  */
-int		auth_make_stamp(struct authz *, const char *host);
+void		auth_set_host(struct authz *, const char *host);
+
+/*
+ * Makes a stamp "<pid.time.random@host>" (APOP greeting, CRAM-MD5
+ * challenge) from the process id, the clock and 64 bits of
+ * getrandom(2).  Returns its length, or 0 with errno set.
+ */
+size_t		auth_make_stamp(const struct authz *, char *buf, size_t size);
+
+/*
+ * Reads the UCSPI-TLS environment (UCSPITLS, SSLCTLFD, SSLREADFD,
+ * SSLWRITEFD, DISABLETLS) into a->tls and the fds.  A wrapper that
+ * names descriptors that are not open is ignored.  Returns 0, or -1
+ * (errno EBADF) if UCSPITLS asked for TLS but the fds are unusable.
+ */
+int		auth_tls_init(struct authz *);
 
 /*
  * Lays out "user NUL pass NUL stamp NUL" in buf.  Returns the record
@@ -108,6 +134,21 @@ size_t		auth_record(char *buf, size_t size, const char *user,
  */
 enum auth_result auth_run(char *const argv[], const char *rec, size_t len,
 		    bool quiet_stderr);
+
+/*
+ * Answers a login command: if TLS is required and not yet active,
+ * says so (-ERR) and returns false.
+ */
+bool		auth_may_login(struct session *);
+
+/*
+ * Runs CHECKPROG for user/pass/stamp and answers the login command:
+ * nothing if the back end took over, else -ERR [AUTH] after the
+ * failed-login brake, or -ERR [SYS/TEMP].  Wipes its copy.
+ */
+void		auth_login(struct session *, const char *user, size_t ulen,
+		    const char *pass, size_t plen, const char *stamp,
+		    size_t slen);
 
 /* Maps a wait status and whether the back end took over. */
 enum auth_result auth_classify(int wstatus, bool took_over);

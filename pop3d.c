@@ -7,8 +7,6 @@
  *
  * Both talk POP3 on fd 0 and fd 1; diagnostics go to the log (log.h).
  */
-#define _DEFAULT_SOURCE		/* gethostname */
-
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -113,7 +111,6 @@ front(const struct options *o, char *argv[])
 {
 	static struct session	s;
 	static struct authz	a;
-	char			host[256];
 	struct stat		st0, st2;
 	enum session_end	why;
 
@@ -141,17 +138,18 @@ front(const struct options *o, char *argv[])
 		    strerror(errno));
 		return POP3_EXIT_TEMP;
 	}
-	if (a.apop) {
-		if (o->host != NULL)
-			(void)snprintf(host, sizeof(host), "%s", o->host);
-		else if (gethostname(host, sizeof(host)) == -1)
-			(void)snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		if (auth_make_stamp(&a, host) == -1) {
-			log_msg(LOG_ERR, "cannot make the APOP stamp: %s",
-			    strerror(errno));
-			return POP3_EXIT_TEMP;
-		}
+	auth_set_host(&a, o->host);
+	if (a.apop && (a.stamplen = auth_make_stamp(&a, a.stamp,
+	    sizeof(a.stamp))) == 0) {
+		log_msg(LOG_ERR, "cannot make the APOP stamp: %s",
+		    strerror(errno));
+		return POP3_EXIT_TEMP;
+	}
+	if (auth_tls_init(&a) == -1) {
+		/* Never fall back to plaintext when TLS was asked for. */
+		log_msg(LOG_ERR, "UCSPITLS is set, but SSLCTLFD, SSLREADFD "
+		    "and SSLWRITEFD do not name open descriptors");
+		return POP3_EXIT_TEMP;
 	}
 	s.authz = &a;
 	s.handlers = authz_handlers;

@@ -8,7 +8,8 @@
 #   >>! TEXT    raw client bytes, printf %b escapes, nothing added;
 #               each LF in it ends one command
 #   << TEXT     a server line, compared byte for byte; "<<" alone is an
-#               empty line; a status line may end in " *" to skip its text
+#               empty line; a status line, or a "+ " continuation, may
+#               end in " *" to skip its text
 #   <<! TEXT    a server line (not a status line) with printf %b escapes
 #   -- closed   the server hangs up here: later commands get no reply
 #   -- idle     the client says nothing; the server's one autologout
@@ -59,8 +60,9 @@ run_one() {
 	while IFS= read -r line; do
 		n=$((n + 1))
 		case $line in
-		'>>+ '*)
-			printf '%s\r\n' "${line#>>+ }" >>"$d/in" ;;
+		'>>+'|'>>+ '*)
+			l=${line#>>+}
+			printf '%s\r\n' "${l# }" >>"$d/in" ;;
 		'>>'|'>> '*|'>>! '*)
 			end_block
 			blockline=$n got=0

@@ -1,8 +1,8 @@
 /*
  * tests/tmatch.c: compares a server's output with a transcript's
  * expectation, byte for byte, line by line.  An expected status line
- * "+OK *" or "-ERR [CODE] *" matches any text after that prefix; no
- * other wildcard exists.  Usage: tmatch EXPECTED ACTUAL.  Exit 0 if
+ * "+OK *" or "-ERR [CODE] *", or a SASL continuation "+ *", matches
+ * any text after that prefix; no other wildcard exists.  Usage: tmatch EXPECTED ACTUAL.  Exit 0 if
  * they match, 1 with the first difference on stderr.
  */
 #include <stdio.h>
@@ -40,6 +40,9 @@ line_match(const char *e, size_t elen, const char *a, size_t alen)
 	if (elen == alen && memcmp(e, a, elen) == 0)
 		return 1;
 	/* "<status> *\r\n": the prefix, then nothing or a space and text. */
+	if (elen == 5 && memcmp(e, "+ *\r\n", 5) == 0)
+		return alen >= 4 && memcmp(a, "+ ", 2) == 0 &&
+		    memcmp(a + alen - 2, "\r\n", 2) == 0;
 	if (elen < 5 || memcmp(e + elen - 4, " *\r\n", 4) != 0 ||
 	    !(memcmp(e, "+OK", 3) == 0 || memcmp(e, "-ERR", 4) == 0))
 		return 0;

@@ -3,6 +3,7 @@
 >> CAPA
 << +OK *
 << USER
+<< SASL PLAIN CRAM-MD5
 << TOP
 << UIDL
 << PIPELINING

@@ -4,6 +4,7 @@
 << +OK *
 >> CAPA
 << +OK *
+<< SASL CRAM-MD5
 << TOP
 << UIDL
 << PIPELINING
