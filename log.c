@@ -38,6 +38,16 @@ same_file(const struct stat *st, int fd)
 	return st->st_dev == other.st_dev && st->st_ino == other.st_ino;
 }
 
+bool
+log_stderr_is_client(void)
+{
+	struct stat	st;
+
+	/* A terminal on 0, 1 and 2 is an admin trying things: not a client. */
+	return fstat(2, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    (same_file(&st, 0) || same_file(&st, 1));
+}
+
 void
 log_init(const char *ident, enum log_dest dest)
 {
@@ -48,7 +58,7 @@ log_init(const char *ident, enum log_dest dest)
 	if (dest == LOG_DEST_STDERR)
 		use_stderr = true;
 	else if (dest == LOG_DEST_AUTO && fstat(2, &st) == 0) {
-		use_stderr = !same_file(&st, 0) && !same_file(&st, 1);
+		use_stderr = !log_stderr_is_client();
 		/* /dev/null is where a careful parent put a socket fd 2. */
 		if (S_ISCHR(st.st_mode) && stat("/dev/null", &null) == 0 &&
 		    st.st_rdev == null.st_rdev)

@@ -6,6 +6,7 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum log_dest {
@@ -15,9 +16,15 @@ enum log_dest {
 };
 
 /*
- * Chooses the destination once.  AUTO picks stderr only when fd 2 is
- * open, is not the same file as fd 0 or fd 1, and is not /dev/null.
- * ident must stay valid for the life of the process.
+ * True if fd 2 is the client: the same socket as fd 0 or fd 1, as
+ * inetd and systemd (Accept=yes, no StandardError=) hand it over.
+ */
+bool	log_stderr_is_client(void);
+
+/*
+ * Chooses the destination once.  AUTO picks stderr unless it is the
+ * client (above), closed, or /dev/null.  ident must stay valid for
+ * the life of the process.
  */
 void	log_init(const char *ident, enum log_dest);
 

@@ -53,12 +53,16 @@ static bool	env_set(const char *);
 static void
 usage(void)
 {
-	(void)fprintf(stderr,
-	    "usage: pop3d [-aeEs] [-b bad] [-d delay] [-h host] [-l logins]\n"
-	    "             [-p secure|loopback|any] [-t timeout]\n"
-	    "             checkprog subprog [arg ...]\n"
-	    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
-	    "[-t timeout]\n");
+	/* Under inetd fd 2 is the client: the log is the only safe place. */
+	log_init("pop3d", LOG_DEST_AUTO);
+	log_msg(LOG_ERR, "bad command line; see pop3d(8)");
+	if (!log_stderr_is_client())
+		(void)fprintf(stderr, "usage: pop3d [-aeEs] [-b bad] "
+		    "[-d delay] [-h host] [-l logins]\n"
+		    "             [-p secure|loopback|any] [-t timeout]\n"
+		    "             checkprog subprog [arg ...]\n"
+		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
+		    "[-t timeout]\n");
 	exit(POP3_EXIT_USAGE);
 }
 
@@ -111,7 +115,6 @@ front(const struct options *o, char *argv[])
 {
 	static struct session	s;
 	static struct authz	a;
-	struct stat		st0, st2;
 	enum session_end	why;
 
 	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
@@ -129,8 +132,7 @@ front(const struct options *o, char *argv[])
 	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
 	    env_set("SSL_PROTOCOL");
 	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
-	a.quiet_stderr = fstat(0, &st0) == 0 && fstat(2, &st2) == 0 &&
-	    st0.st_dev == st2.st_dev && st0.st_ino == st2.st_ino;
+	a.quiet_stderr = log_stderr_is_client();
 	(void)log_peer(a.peer, sizeof(a.peer));
 	a.loopback = auth_is_loopback(a.peer);
 	if (auth_export_env(a.peer) == -1) {
@@ -294,6 +296,7 @@ main(int argc, char *argv[])
 	o.delay = POP3_FAIL_DELAY;
 	o.maxmsgs = POP3_MSGS_MAX;
 	o.policy = PLAIN_SECURE;
+	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
 	while ((c = getopt(argc, argv, "+ab:d:eEh:l:m:M:p:st:")) != -1) {
 		switch (c) {
