@@ -73,11 +73,55 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
 
+# Fuzz targets.  "make check" replays the checked-in corpus through
+# them with any compiler (tests/replay.c supplies main); "make fuzz"
+# builds libFuzzer binaries with clang and runs each for FUZZTIME
+# seconds, keeping what it finds in tests/scratch/, not in the corpus.
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth
+FUZZCC	= clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined
+FUZZTIME = 60
+FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c \
+	  maildir.c
+
+tests/fuzz_proto.o: pop3d.h proto.h
+tests/fuzz_auth.o: pop3d.h auth.h session.h io.h proto.h
+tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
+	    $(POP3D_LIBS)
+tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
+	    $(POP3D_LIBS)
+
+tests/fuzz_proto: tests/fuzz_proto.c proto.c pop3d.h proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
+	    $(POP3D_LIBS)
+tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) pop3d.h auth.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
+	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
+
+fuzz: tests/fuzz_proto tests/fuzz_auth
+	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth
+	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
+	    tests/corpus/proto
+	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
+	    tests/corpus/auth
+
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
 	@sh tests/deps.sh test
-	@$(MAKE) $(PROGS) $(TESTS) tests/tmatch
+	@$(MAKE) $(PROGS) $(TESTS) $(FUZZ_REPLAY) tests/tmatch
 	@sh tests/run-all.sh
+
+# The same tests on a sanitizer build (FORTIFY and ASan overlap).
+ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+check-asan:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" HARDEN= LDHARDEN=
+	$(MAKE) clean
 
 install: $(PROGS)
 	mkdir -p $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
@@ -96,7 +140,8 @@ demo:
 	@sh ./demo.sh
 
 clean:
-	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch
+	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
+	    tests/fuzz_proto tests/fuzz_auth
 	rm -rf tests/scratch
 
-.PHONY: all check install demo clean
+.PHONY: all check check-asan fuzz install demo clean

@@ -291,8 +291,11 @@ auth_is_loopback(const char *addr)
 
 	if (inet_pton(AF_INET, addr, &a4) == 1)
 		return (ntohl(a4.s_addr) >> 24) == 127;
-	return inet_pton(AF_INET6, addr, &a6) == 1 &&
-	    IN6_IS_ADDR_LOOPBACK(&a6);
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return false;
+	/* ::ffff:127.x.y.z is IPv4 loopback written the IPv6 way. */
+	return IN6_IS_ADDR_LOOPBACK(&a6) ||
+	    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
 }
 
 int

@@ -117,9 +117,10 @@ size_t		auth_make_stamp(const struct authz *, char *buf, size_t size);
 int		auth_tls_init(struct authz *);
 
 /*
- * Lays out "user NUL pass NUL stamp NUL" in buf.  Returns the record
- * length, or 0 if user or pass is empty, a field contains NUL, or the
- * record would not fit in size bytes.
+ * Lays out "user NUL pass NUL stamp NUL" in buf.  stamp must not be
+ * NULL (pass "" and 0 for none).  Returns the record length, or 0 if
+ * user or pass is empty, a field contains NUL, or the record would
+ * not fit in size bytes.
  */
 size_t		auth_record(char *buf, size_t size, const char *user,
 		    size_t ulen, const char *pass, size_t plen,

@@ -16,27 +16,28 @@
 #include <time.h>
 #include <unistd.h>
 
-static long	now_ms(void);
-static int	wait_fd(int, short, long);
-static int	fill(struct io *, long);
+static long long now_ms(void);
+static int	wait_fd(int, short, long long);
+static int	fill(struct io *, long long);
 static int	write_all(struct out *, const char *, size_t);
 
-static long
+static long long
 now_ms(void)
 {
 	struct timespec	ts;
 
 	/* CLOCK_MONOTONIC cannot fail with a valid pointer. */
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	/* long long: a 32-bit long overflows after 24 days of uptime. */
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
 }
 
 /* Returns 1 when fd is ready, 0 at the deadline, -1 on error. */
 static int
-wait_fd(int fd, short events, long deadline)
+wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd	pfd;
-	long		left;
+	long long	left;
 	int		r;
 
 	for (;;) {
@@ -46,7 +47,7 @@ wait_fd(int fd, short events, long deadline)
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
-		r = poll(&pfd, 1, left > 1000000L ? 1000000 : (int)left);
+		r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
 		if (r > 0)
 			return 1;	/* POLLHUP/POLLERR: the read says which */
 		if (r == -1 && errno != EINTR)
@@ -66,7 +67,7 @@ io_init(struct io *io, int fd, int timeout, bool exact)
 
 /* Reads more input into the empty buffer: 1, 0 at EOF, or -1/-2. */
 static int
-fill(struct io *io, long deadline)
+fill(struct io *io, long long deadline)
 {
 	ssize_t	r;
 	size_t	want = sizeof(io->buf);
@@ -113,7 +114,7 @@ fill(struct io *io, long deadline)
 enum io_status
 io_readline(struct io *io, char *line, size_t size, size_t *len)
 {
-	long	 deadline = now_ms() + (long)io->timeout * 1000L;
+	long long deadline = now_ms() + (long long)io->timeout * 1000;
 	size_t	 n = 0, take, avail;
 	bool	 toolong = false;
 	char	*b, *lf;
@@ -175,7 +176,7 @@ write_all(struct out *o, const char *p, size_t n)
 
 	while (n > 0) {
 		switch (wait_fd(o->fd, POLLOUT,
-		    now_ms() + (long)o->timeout * 1000L)) {
+		    now_ms() + (long long)o->timeout * 1000)) {
 		case 0:
 			errno = ETIMEDOUT;
 			return -1;

@@ -66,21 +66,21 @@ maildir_enter(struct maildir *md, const char *path)
 static int
 name_size(const char *name, uint64_t *size)
 {
-	const char	*p, *end = strchr(name, ':');
+	const char	*p = name, *end = strchr(name, ':');
 	uint64_t	 v;
 
 	if (end == NULL)
 		end = name + strlen(name);
-	for (p = name; (p = strstr(p, ",W=")) != NULL && p < end; p += 3) {
-		v = 0;
+	/* Each ",W=" is tried once; p never passes end. */
+	while ((p = strstr(p, ",W=")) != NULL && p < end) {
 		p += 3;
+		v = 0;
 		/* Eighteen digits cannot overflow 64 bits. */
-		if (p == end || *p < '0' || *p > '9')
-			continue;
 		while (p < end && *p >= '0' && *p <= '9' &&
 		    v < 100000000000000000ULL)
 			v = v * 10 + (uint64_t)(*p++ - '0');
-		if (p == end || *p == ',') {
+		if (p > name && p[-1] >= '0' && p[-1] <= '9' &&
+		    (p == end || *p == ',')) {
 			*size = v;
 			return 1;
 		}

@@ -52,7 +52,8 @@ void		 maildir_init(struct maildir *, size_t max);
  * chdir()s into path and takes the exclusive lock on it (flock(2) on
  * the directory; the kernel drops it when the process dies).  errno
  * is EWOULDBLOCK if another session holds it, ENOENT or ENOTDIR if
- * path, new/ or cur/ is missing.
+ * path, new/ or cur/ is missing.  After a failure the process may
+ * already be in path; call maildir_close() and give up.
  */
 int		 maildir_enter(struct maildir *, const char *path);
 

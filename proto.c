@@ -26,6 +26,7 @@ static const struct {
 };
 
 static bool	ascii_alpha(char);
+static void	wipe_bytes(void *, size_t);
 static bool	b64_char(char);
 static void	end_line(struct stuffer *, bool);
 
@@ -184,6 +185,16 @@ proto_user_ok(const char *s, size_t len)
 	return true;
 }
 
+/* The decoded bytes may be a password: clear the scratch copies. */
+static void
+wipe_bytes(void *p, size_t n)
+{
+	volatile unsigned char	*v = p;
+
+	while (n-- > 0)
+		*v++ = 0;
+}
+
 static bool
 b64_char(char c)
 {
@@ -194,9 +205,10 @@ b64_char(char c)
 long
 proto_b64_decode(const char *s, size_t len, unsigned char *out, size_t size)
 {
-	char	buf[POP3_SASL_MAX + 1];
-	size_t	i, pad = 0;
-	int	n;
+	unsigned char	tmp[POP3_SASL_MAX / 4 * 3 + 1];
+	char		buf[POP3_SASL_MAX + 1];
+	size_t		i, pad = 0;
+	int		n;
 
 	if (len == 1 && s[0] == '=')
 		return 0;
@@ -213,8 +225,16 @@ proto_b64_decode(const char *s, size_t len, unsigned char *out, size_t size)
 		return -1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	n = b64_pton(buf, out, size);
-	return n < 0 ? -1 : (long)n;
+	/* b64_pton() may write a byte past the result: give it room. */
+	n = b64_pton(buf, tmp, sizeof(tmp));
+	if (n < 0 || (size_t)n > size) {
+		wipe_bytes(tmp, sizeof(tmp));
+		return -1;
+	}
+	memcpy(out, tmp, (size_t)n);
+	wipe_bytes(tmp, sizeof(tmp));
+	wipe_bytes(buf, sizeof(buf));
+	return (long)n;
 }
 
 long

@@ -87,16 +87,18 @@ bool		proto_user_ok(const char *, size_t);
 
 /*
  * Decodes strict base64 (RFC 4648 s.4, padding required, no white
- * space) into out (size bytes).  "=" alone decodes to nothing, as
- * RFC 5034 s.4 uses it for an empty initial response.  Returns the
- * decoded length, or -1 if malformed or if it does not fit.
+ * space) of at most POP3_SASL_MAX octets into out (size bytes).  "="
+ * alone decodes to nothing, as RFC 5034 s.4 uses it for an empty
+ * initial response; "" is malformed.  Returns the decoded length, or
+ * -1 if malformed, too long, or if it does not fit.
  */
 long		proto_b64_decode(const char *, size_t, unsigned char *out,
 		    size_t size);
 
 /*
- * Encodes n bytes into out (size bytes) as base64 plus a NUL.
- * Returns the length without the NUL, or -1 if it does not fit.
+ * Encodes n bytes (at most POP3_SASL_MAX) into out (size bytes) as
+ * base64 plus a NUL.  Returns the length without the NUL, or -1 if n
+ * is too large or the result does not fit.
  */
 long		proto_b64_encode(const unsigned char *, size_t, char *out,
 		    size_t size);
