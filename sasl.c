@@ -149,6 +149,9 @@ sasl_auth(struct session *s, const struct command *cmd)
 {
 	struct span	mech, ir;
 
+	/* With STLS required, CAPA lists no SASL; AUTH agrees. */
+	if (!auth_may_login(s))
+		return;
 	if (cmd->arg == NULL) {
 		reply_ok(s, "SASL mechanisms follow");
 		if (auth_plain_ok(s->authz))
@@ -158,8 +161,6 @@ sasl_auth(struct session *s, const struct command *cmd)
 		reply_line(s, ".");
 		return;
 	}
-	if (!auth_may_login(s))
-		return;
 	if (proto_split_first(cmd->arg, cmd->arglen, &mech, &ir) == -1)
 		bad_command(s, "usage: AUTH mechanism [initial-response]");
 	else if (mech_is(&mech, "PLAIN"))
