@@ -382,6 +382,15 @@ def stunnel_behaviour(r, sc, cert, key, ctx):
              is not None, st)
         finish(c)
 
+        # stunnel answers one CAPA; a second one before STLS (Python's
+        # poplib sends one in stls() itself) ends the connection.
+        c = Client(srv.port)
+        c.capa()
+        c.send(b"CAPA\r\n")
+        rest = c.rest(5)
+        c.close()
+        r.ok("stunnel-stls:second-capa-refused", rest == b"", rest)
+
         # Anything but CAPA or STLS first: a hang-up, no POP3 reply.
         c = Client(srv.port)
         c.send(b"USER alice\r\n")
