@@ -126,13 +126,6 @@ front(const struct options *o, char *argv[])
 	a.apop = o->apop;
 	a.cram = o->cram;
 	a.policy = o->policy;
-	/*
-	 * Secure: the admin says so (-E, POP3D_SECURE, e.g. behind
-	 * stunnel's pop3s listener) or a TLS wrapper does (sslserver
-	 * and s6-tlsd set SSL_PROTOCOL).
-	 */
-	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
-	    env_set("SSL_PROTOCOL");
 	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
 	a.quiet_stderr = log_stderr_is_client();
 	(void)log_peer(a.peer, sizeof(a.peer));
@@ -155,6 +148,15 @@ front(const struct options *o, char *argv[])
 		    "and SSLWRITEFD do not name open descriptors");
 		return POP3_EXIT_TEMP;
 	}
+	/*
+	 * Secure: the admin says so (-E, POP3D_SECURE, e.g. behind
+	 * stunnel's pop3s listener) or a TLS wrapper does (sslserver
+	 * and s6-tlsd set SSL_PROTOCOL).  A UCSPI-TLS wrapper runs us
+	 * before any handshake, so there an SSL_PROTOCOL is stale and
+	 * only STLS counts.
+	 */
+	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
+	    (a.tls == TLS_NONE && env_set("SSL_PROTOCOL"));
 	s.authz = &a;
 	s.handlers = authz_handlers;
 	s.nhandlers = authz_nhandlers;
