@@ -69,7 +69,8 @@ cmd_capa(struct session *s, const struct command *cmd)
 	if (a->tls != TLS_REQUIRED) {
 		if (auth_plain_ok(a))
 			reply_line(s, "USER");
-		reply_line(s, "SASL%s", sasl_mechs(a));
+		if (*sasl_mechs(a) != '\0')
+			reply_line(s, "SASL%s", sasl_mechs(a));
 	}
 	reply_line(s, "TOP");
 	reply_line(s, "UIDL");

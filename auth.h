@@ -62,6 +62,7 @@ struct authz {
 	unsigned	 fails;
 	unsigned	 delay;		/* seconds after the first failure */
 	bool		 apop;		/* APOP offered (stamp in greeting) */
+	bool		 cram;		/* AUTH CRAM-MD5 offered */
 	enum tls_state	 tls;
 	int		 tls_ctl, tls_rd, tls_wr;	/* UCSPI-TLS fds */
 	bool		 quiet_stderr;	/* fd 2 is the client: hide it */

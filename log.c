@@ -140,8 +140,10 @@ log_peer(char *dst, size_t size)
 	const void		*a = NULL;
 	int			 af = AF_INET;
 
+	/* tcpserver; systemd; stunnel's exec mode (pop3s). */
 	if (((env = getenv("TCPREMOTEIP")) != NULL && valid_addr(env)) ||
-	    ((env = getenv("REMOTE_ADDR")) != NULL && valid_addr(env))) {
+	    ((env = getenv("REMOTE_ADDR")) != NULL && valid_addr(env)) ||
+	    ((env = getenv("REMOTE_HOST")) != NULL && valid_addr(env))) {
 		if (strlen(env) < size) {
 			(void)memcpy(dst, env, strlen(env) + 1);
 			return dst;

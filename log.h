@@ -42,8 +42,9 @@ char	*log_escape(char *dst, size_t size, const char *src, size_t len);
 
 /*
  * Writes the client address into dst (size bytes): TCPREMOTEIP, else
- * REMOTE_ADDR, else getpeername(0), else "unknown".  Values from the
- * environment must parse as an address.  Returns dst.
+ * REMOTE_ADDR, else REMOTE_HOST (stunnel), else getpeername(0), else
+ * "unknown".  Values from the environment must parse as an address.
+ * Returns dst.
  */
 char	*log_peer(char *dst, size_t size);
 

@@ -31,6 +31,7 @@ struct options {
 	const char	*maildir;	/* -m: the back end role */
 	const char	*host;		/* -h: APOP stamp host */
 	bool		 apop;		/* -a */
+	bool		 cram;		/* -c */
 	bool		 encrypted;	/* -E: the connection is TLS already */
 	enum plain_policy policy;	/* -p */
 	enum log_dest	 log;		/* -e, -s */
@@ -57,7 +58,7 @@ usage(void)
 	log_init("pop3d", LOG_DEST_AUTO);
 	log_msg(LOG_ERR, "bad command line; see pop3d(8)");
 	if (!log_stderr_is_client())
-		(void)fprintf(stderr, "usage: pop3d [-aeEs] [-b bad] "
+		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-b bad] "
 		    "[-d delay] [-h host] [-l logins]\n"
 		    "             [-p secure|loopback|any] [-t timeout]\n"
 		    "             checkprog subprog [arg ...]\n"
@@ -123,14 +124,8 @@ front(const struct options *o, char *argv[])
 	a.failmax = (unsigned)o->failmax;
 	a.delay = (unsigned)o->delay;
 	a.apop = o->apop;
+	a.cram = o->cram;
 	a.policy = o->policy;
-	/*
-	 * Secure: the admin says so (-E, POP3D_SECURE, e.g. behind
-	 * stunnel's pop3s listener) or a TLS wrapper does (sslserver
-	 * and s6-tlsd set SSL_PROTOCOL).
-	 */
-	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
-	    env_set("SSL_PROTOCOL");
 	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
 	a.quiet_stderr = log_stderr_is_client();
 	(void)log_peer(a.peer, sizeof(a.peer));
@@ -153,6 +148,15 @@ front(const struct options *o, char *argv[])
 		    "and SSLWRITEFD do not name open descriptors");
 		return POP3_EXIT_TEMP;
 	}
+	/*
+	 * Secure: the admin says so (-E, POP3D_SECURE, e.g. behind
+	 * stunnel's pop3s listener) or a TLS wrapper does (sslserver
+	 * and s6-tlsd set SSL_PROTOCOL).  A UCSPI-TLS wrapper runs us
+	 * before any handshake, so there an SSL_PROTOCOL is stale and
+	 * only STLS counts.
+	 */
+	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
+	    (a.tls == TLS_NONE && env_set("SSL_PROTOCOL"));
 	s.authz = &a;
 	s.handlers = authz_handlers;
 	s.nhandlers = authz_nhandlers;
@@ -298,13 +302,16 @@ main(int argc, char *argv[])
 	o.policy = PLAIN_SECURE;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:d:eEh:l:m:M:p:st:")) != -1) {
+	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:st:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
 			break;
 		case 'b':
 			o.badmax = opt_num(optarg, 1, 1000);
+			break;
+		case 'c':
+			o.cram = true;
 			break;
 		case 'd':
 			o.delay = opt_num(optarg, 0, POP3_FAIL_DELAY_MAX);

@@ -26,7 +26,9 @@ static void	cram(struct session *, const struct span *);
 const char *
 sasl_mechs(const struct authz *a)
 {
-	return auth_plain_ok(a) ? " PLAIN CRAM-MD5" : " CRAM-MD5";
+	if (auth_plain_ok(a))
+		return a->cram ? " PLAIN CRAM-MD5" : " PLAIN";
+	return a->cram ? " CRAM-MD5" : "";
 }
 
 static bool
@@ -108,6 +110,14 @@ cram(struct session *s, const struct span *ir)
 	size_t		clen;
 	long		n;
 
+	/*
+	 * Off unless -c: clients such as curl and fetchmail pick CRAM-MD5
+	 * whenever it is listed, and it fails for every hashed secret.
+	 */
+	if (!s->authz->cram) {
+		reply_err(s, "CRAM-MD5 is not enabled");
+		return;
+	}
 	/* RFC 2195 s.2: the server speaks first. */
 	if (ir->len > 0) {
 		bad_command(s, "CRAM-MD5 takes no initial response");
@@ -139,16 +149,18 @@ sasl_auth(struct session *s, const struct command *cmd)
 {
 	struct span	mech, ir;
 
+	/* With STLS required, CAPA lists no SASL; AUTH agrees. */
+	if (!auth_may_login(s))
+		return;
 	if (cmd->arg == NULL) {
 		reply_ok(s, "SASL mechanisms follow");
 		if (auth_plain_ok(s->authz))
 			reply_line(s, "PLAIN");
-		reply_line(s, "CRAM-MD5");
+		if (s->authz->cram)
+			reply_line(s, "CRAM-MD5");
 		reply_line(s, ".");
 		return;
 	}
-	if (!auth_may_login(s))
-		return;
 	if (proto_split_first(cmd->arg, cmd->arglen, &mech, &ir) == -1)
 		bad_command(s, "usage: AUTH mechanism [initial-response]");
 	else if (mech_is(&mech, "PLAIN"))

@@ -13,7 +13,8 @@
 
 /*
  * The mechanisms offered right now, each preceded by a space, for the
- * CAPA "SASL" line: PLAIN only where plaintext is allowed.
+ * CAPA "SASL" line: PLAIN only where plaintext is allowed, CRAM-MD5
+ * only with -c.  "" if there is none.
  */
 const char	*sasl_mechs(const struct authz *);
 

@@ -23,6 +23,11 @@
 #   # env: VAR=VAL ...  extra environment for pop3d
 #   # setup: CMD        run in the Maildir before the session
 #   # hold: N           keep the connection open N seconds after input
+#   # ucspitls: offered|required
+#                       run under a stand-in UCSPI-TLS wrapper: fds 5, 6
+#                       and 7 are its control socket, read and write
+#                       channels (a file, /dev/null, a file), so after
+#                       STLS the client's further bytes are never read
 #   # nomaildir         give alice no Maildir at all
 # Every command must get exactly one status line (+OK or -ERR); the
 # runner checks that in the transcript, and the comparison checks that
@@ -55,6 +60,7 @@ run_one() {
 	    "$d/bob/Maildir/tmp"
 	: >"$d/in"; : >"$d/exp"; : >"$d/files"; : >"$d/logre"
 	fixture= popts="-d 0 -p any" mopts= envs= setup= hold=0 nomaildir=no
+	tls=
 	files=no closed=no bad=0
 	want=1 got=0 blockline=1 n=0
 	while IFS= read -r line; do
@@ -111,6 +117,10 @@ run_one() {
 			hold=${line#\# hold: } ;;
 		'# nomaildir')
 			nomaildir=yes ;;
+		'# ucspitls: offered')
+			tls=UCSPITLS= ;;
+		'# ucspitls: required')
+			tls=UCSPITLS=! ;;
 		'#'*|'')
 			;;
 		*)
@@ -139,8 +149,10 @@ run_one() {
 
 	# shellcheck disable=SC2086 # option lists are split on purpose
 	(cd "$d" && { cat in; [ "$hold" -gt 0 ] && sleep "$hold"; } |
-	    env FAKE_HOME="$d" $envs timeout 60 "$bin/pop3d" $popts "$bin/fake-checkpw" \
-	    "$bin/pop3d" -m Maildir $mopts >out 2>log)
+	    env FAKE_HOME="$d" $tls ${tls:+SSLCTLFD=5 SSLREADFD=6 SSLWRITEFD=7} \
+	    $envs timeout 60 "$bin/pop3d" $popts "$bin/fake-checkpw" \
+	    "$bin/pop3d" -m Maildir $mopts >out 2>log 5>tlsctl 6</dev/null \
+	    7>tlsout)
 	if ! "$top/tests/tmatch" "$d/exp" "$d/out"; then
 		bad=1
 	fi

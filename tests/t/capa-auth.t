@@ -3,7 +3,7 @@
 >> CAPA
 << +OK *
 << USER
-<< SASL PLAIN CRAM-MD5
+<< SASL PLAIN
 << TOP
 << UIDL
 << PIPELINING

@@ -4,7 +4,6 @@
 << +OK *
 >> CAPA
 << +OK *
-<< SASL CRAM-MD5
 << TOP
 << UIDL
 << PIPELINING

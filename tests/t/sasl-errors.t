@@ -1,6 +1,6 @@
 # AUTH errors: unknown mechanism, bad syntax, CRAM-MD5 rules, an
 # over-long response.  Each gets one -ERR and the session goes on.
-# pop3d: -d 0 -p any -b 50
+# pop3d: -d 0 -p any -c -b 50
 << +OK *
 >> AUTH GSSAPI
 << -ERR unrecognized authentication type

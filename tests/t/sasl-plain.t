@@ -5,7 +5,6 @@
 >> AUTH
 << +OK *
 << PLAIN
-<< CRAM-MD5
 << .
 >> AUTH PLAIN
 << + 

@@ -1,0 +1,6 @@
+# Without a UCSPI-TLS wrapper STLS is neither listed nor accepted.
+<< +OK *
+>> STLS
+<< -ERR STLS is not available here
+>> QUIT
+<< +OK *
