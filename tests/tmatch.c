@@ -11,6 +11,7 @@
 
 static char	*slurp(const char *, size_t *);
 static int	 line_match(const char *, size_t, const char *, size_t);
+static int	 compare(const char *, size_t, const char *, size_t);
 
 static char *
 slurp(const char *path, size_t *len)
@@ -53,21 +54,14 @@ line_match(const char *e, size_t elen, const char *a, size_t alen)
 	return alen == plen + 2 || a[plen] == ' ';
 }
 
-int
-main(int argc, char *argv[])
+/* 0 if every line matches, else 1 with the first difference shown. */
+static int
+compare(const char *e, size_t elen, const char *a, size_t alen)
 {
-	char	*e, *a, *el, *al;
-	size_t	 elen, alen, ei = 0, ai = 0, n = 1;
+	const char	*el, *al;
+	size_t		 ei = 0, ai = 0, n = 1, el_n, al_n;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: tmatch expected actual\n");
-		return 2;
-	}
-	e = slurp(argv[1], &elen);
-	a = slurp(argv[2], &alen);
 	while (ei < elen || ai < alen) {
-		size_t	el_n, al_n;
-
 		if (ei >= elen || ai >= alen) {
 			fprintf(stderr, "line %zu: %s\n", n, ei >= elen ?
 			    "unexpected extra output" : "output ended early");
@@ -93,4 +87,23 @@ main(int argc, char *argv[])
 		n++;
 	}
 	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char	*e, *a;
+	size_t	 elen, alen;
+	int	 r;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: tmatch expected actual\n");
+		return 2;
+	}
+	e = slurp(argv[1], &elen);
+	a = slurp(argv[2], &alen);
+	r = compare(e, elen, a, alen);
+	free(e);
+	free(a);
+	return r;
 }
