@@ -23,6 +23,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itlib  # noqa: E402
 
 LOG_MAIL = 2
+# The superserver's command of README and pop3d(8), for a jail in
+# /var/pop3d.
+RECIPE = ["chroot", "/var/pop3d", "/bin/pop3d", "-p", "loopback",
+          "/bin/pop3d-checkpw", "-f", "/etc/pop3d.passwd", "/bin/pop3d",
+          "-m", "Maildir"]
 
 
 class Syslogd:
@@ -157,10 +162,8 @@ def main():
             ["home/alice/Maildir/new/" + n for n in itlib.MESSAGES]),
             tree(jail))
 
-        # The recipe of pop3d(8), as inetd would run it.
-        argv = ["chroot", jail, "/bin/pop3d", "-p", "loopback",
-                "/bin/pop3d-checkpw", "-f", "/etc/pop3d.passwd",
-                "/bin/pop3d", "-m", "Maildir"]
+        # The recipe, as inetd would run it.
+        argv = [jail if a == "/var/pop3d" else a for a in RECIPE]
         cmd = itlib.FDEXEC + ["--fd2", "socket", "--",
                               shutil.which("chroot"), *argv]
         srv = itlib.Server("socket-activate", cmd, sc.log)
