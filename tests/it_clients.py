@@ -35,6 +35,7 @@ class Client:
     """One client with its state (UIDL list, id file) in self.dir."""
     name = None
     progs = ()
+    user = "alice"
 
     def __init__(self, sc, port):
         self.sc = sc
@@ -84,14 +85,19 @@ class Poplib(Client):
 
 
 class Curl(Client):
-    """curl, one URL per message; its UIDL list is kept here."""
+    """curl, one URL per message; its UIDL list is kept here.  curl
+    logs in with the strongest SASL mechanism a server offers and
+    does not fall back, and CRAM-MD5 needs the secret stored in the
+    clear: its user is the one with a {PLAIN} secret (same Maildir)."""
     name = "curl"
     progs = ("curl",)
+    user = "apop"
 
     def __init__(self, sc, port):
         super().__init__(sc, port)
         self.seen = set()
-        self.url = "pop3://alice:%s@127.0.0.1:%d/" % (sc.password, port)
+        self.url = "pop3://%s:%s@127.0.0.1:%d/" % (self.user, sc.password,
+                                                   port)
 
     def curl(self, *args):
         out = self.run(["curl", "-sS", "--max-time", "30", *args])
@@ -132,8 +138,11 @@ class Fetchmail(Client):
     def fetch(self, delete):
         rc = os.path.join(self.dir, "fetchmailrc")
         with open(rc, "w") as f:
-            # sslproto '': no opportunistic STLS, plain POP3 on loopback.
-            f.write("poll 127.0.0.1 protocol pop3 port %d uidl\n"
+            # sslproto '': no opportunistic STLS, plain POP3 on loopback;
+            # auth password: USER/PASS, not a SASL mechanism that a
+            # hashed secret cannot serve.
+            f.write("poll 127.0.0.1 protocol pop3 port %d uidl "
+                    "auth password\n"
                     "  user alice password %s is alice here\n"
                     "  %s sslproto '' mda \"%s\"\n"
                     % (self.port, self.sc.password,
@@ -288,10 +297,11 @@ def one(r, kind, cls):
 
         log = itlib.wait_log(sc.log, itlib.sessions_done)
         deleted = sum(int(n) for n in re.findall(
-            r"logout: user=alice, ip=\[127\.0\.0\.1\], .*deleted=(\d+)/", log))
-        r.ok(name + ":log", "login: user=alice, ip=[127.0.0.1]" in log and
-             deleted == len(names) + 1 and "LOGIN FAILED" not in log,
-             "deleted=%d" % deleted)
+            r"logout: user=%s, ip=\[127\.0\.0\.1\], .*deleted=(\d+)/"
+            % c.user, log))
+        login = "login: user=%s, ip=[127.0.0.1]" % c.user
+        r.ok(name + ":log", login in log and deleted == len(names) + 1 and
+             "LOGIN FAILED" not in log, "deleted=%d" % deleted)
     except Exception as e:
         r.ok(name + ":unexpected-error", False, repr(e))
     finally:
