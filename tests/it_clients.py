@@ -126,9 +126,7 @@ class Fetchmail(Client):
 
     def __init__(self, sc, port):
         super().__init__(sc, port)
-        self.out = os.path.join(self.dir, "out")
-        os.mkdir(self.out)
-        os.chmod(self.out, 0o777)
+        self.out = itlib.user_dir(sc, os.path.join(self.dir, "out"))
         self.mda = os.path.join(self.dir, "deliver")
         with open(self.mda, "w") as f:
             f.write('#!/bin/sh\nf=$(mktemp "%s/msg.XXXXXX") && '

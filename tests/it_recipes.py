@@ -32,7 +32,7 @@ SCRIPT = (b"CAPA\r\nUSER alice\r\nPASS wrong\r\nUSER alice\r\n"
           b"PASS secret\r\nSTAT\r\nQUIT\r\n")
 
 
-def expected(sc):
+def expected():
     """The status lines SCRIPT must get, in order (text after the
     status checked only where it matters)."""
     total = sum(len(itlib.wire(m)) for m in itlib.MESSAGES.values())
@@ -47,7 +47,7 @@ def check_session(r, name, sc, connect):
     # CAPA's list is the only multi-line answer: drop it.
     if b"." in lines:
         lines = lines[:1] + lines[1:2] + lines[lines.index(b".") + 1:]
-    want = expected(sc)
+    want = expected()
     good = len(lines) == len(want) and all(
         l.startswith(w) for l, w in zip(lines, want))
     r.ok(name + ":one-status-line-per-command", good, lines)

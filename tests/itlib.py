@@ -160,7 +160,7 @@ def wait_port(port, proc=None, timeout=10.0):
 class Server:
     """A superserver on a free loopback port running argv per client."""
 
-    def __init__(self, kind, argv, log, env=None):
+    def __init__(self, kind, argv, log):
         self.proc = None
         self.logf = open(log, "ab")
         for _ in range(5):
@@ -175,7 +175,7 @@ class Server:
                 raise ValueError(kind)
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL,
-                                         stderr=self.logf, env=env,
+                                         stderr=self.logf,
                                          start_new_session=True)
             if wait_port(self.port, self.proc):
                 return
