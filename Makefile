@@ -19,8 +19,8 @@ HARDEN	= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	  -fPIE
 LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # make static: for a chroot jail (README).  A static PIE keeps ASLR; use
-# LDSTATIC=-static where the toolchain cannot link one.
-LDSTATIC = -static-pie
+# LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
+LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
@@ -47,11 +47,10 @@ pop3d-checkpw: $(CHECKPW_OBJ)
 static: $(STATIC_PROGS)
 
 pop3d-static: $(OBJ)
-	$(CC) $(LDFLAGS) $(LDHARDEN) $(LDSTATIC) -o $@ $(OBJ) $(POP3D_LIBS)
+	$(CC) $(LDFLAGS) $(LDSTATIC) -o $@ $(OBJ) $(POP3D_LIBS)
 
 pop3d-checkpw-static: $(CHECKPW_OBJ)
-	$(CC) $(LDFLAGS) $(LDHARDEN) $(LDSTATIC) -o $@ $(CHECKPW_OBJ) \
-	    $(CHECKPW_LIBS)
+	$(CC) $(LDFLAGS) $(LDSTATIC) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
 
 .SUFFIXES: .c .o
 .c.o:
