@@ -52,6 +52,12 @@ pop3d-static: $(OBJ)
 pop3d-checkpw-static: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDSTATIC) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
 
+clean: clean-static
+clean-static:
+	rm -f $(STATIC_PROGS)
+
+.PHONY: static clean-static
+
 .SUFFIXES: .c .o
 .c.o:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
@@ -108,7 +114,7 @@ demo:
 	@sh ./demo.sh
 
 clean:
-	rm -f $(PROGS) $(STATIC_PROGS) *.o tests/*.o $(TESTS) tests/tmatch
+	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch
 	rm -rf tests/scratch
 
-.PHONY: all static check install demo clean
+.PHONY: all check install demo clean
