@@ -195,3 +195,150 @@ class Server:
 
 def have(*progs):
     return [p for p in progs if shutil.which(p) is None]
+
+
+# Runs a client as an unprivileged user: the mail user when we are root.
+AS_USER = (["setpriv", "--reuid=%d" % MAILUID, "--regid=%d" % MAILGID,
+            "--clear-groups", "--"] if ROOT else [])
+
+
+def run_as_user(argv, home, timeout=60, **kw):
+    """Runs argv as the mail user with HOME=home; returns the
+    CompletedProcess (stdout and stderr captured as bytes)."""
+    env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "LC_ALL": "C.UTF-8"}
+    return subprocess.run(AS_USER + list(argv), env=env, cwd=home,
+                          stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=timeout, **kw)
+
+
+def user_dir(sc, name):
+    """A directory in the scratch tree that the mail user owns."""
+    d = os.path.join(sc.dir, name)
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o700)
+    if ROOT:
+        os.chown(d, MAILUID, MAILGID)
+    return d
+
+
+def installed(sc, text, checkpw_args=""):
+    """A shipped recipe (unit, inetd line, run script) with the install
+    paths pointing into the scratch tree.  checkpw_args go right after
+    pop3d-checkpw, e.g. "-f PASSWD"."""
+    ck = sc.checkpw + (" " + checkpw_args if checkpw_args else "")
+    return (text.replace("/usr/local/libexec/pop3d-checkpw", ck)
+            .replace("/usr/local/sbin/pop3d", sc.pop3d))
+
+
+def fail2ban(log, token):
+    """Runs fail2ban-regex with Debian's stock courier-auth filter over
+    log; returns one value of token (ip, user, ...) per matched line."""
+    out = subprocess.run(["fail2ban-regex", "-o", token, log,
+                          "courier-auth"], capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, timeout=60)
+    if out.returncode != 0:
+        raise RuntimeError("fail2ban-regex: %s" % out.stderr.strip())
+    return [l for l in out.stdout.splitlines() if l.strip()]
+
+
+def wait_log(log, done, timeout=10.0):
+    """Waits until done(text of log) is true, for sessions that log
+    after their last reply.  Returns the text."""
+    end = time.monotonic() + timeout
+    while True:
+        with open(log, errors="replace") as f:
+            text = f.read()
+        if done(text) or time.monotonic() > end:
+            return text
+        time.sleep(0.05)
+
+
+def sessions_done(text):
+    """True when every back end that logged in has logged out."""
+    return text.count("login: user=") == text.count("logout: user=")
+
+
+class Service:
+    """service/pop3d/run piped into service/pop3d/log/run, as svscan or
+    runsv would run them, from a copy in the scratch tree listening on
+    a free loopback port.  The log ends up in self.current."""
+
+    def __init__(self, sc, checkpw_args):
+        self.run = self.log = None
+        self.dir = os.path.join(sc.dir, "service", "pop3d")
+        shutil.copytree(os.path.join(TOP, "service", "pop3d"), self.dir)
+        with open(os.path.join(self.dir, "run")) as f:
+            text = installed(sc, f.read(), checkpw_args)
+        self.port = free_port()
+        text = text.replace("\nIP=0\n", "\nIP=127.0.0.1\n")
+        text = text.replace("\nPORT=110\n", "\nPORT=%d\n" % self.port)
+        with open(os.path.join(self.dir, "run"), "w") as f:
+            f.write(text)
+        logdir = os.path.join(self.dir, "log")
+        self.current = os.path.join(logdir, "main", "current")
+        self.log = subprocess.Popen(["sh", "./run"], cwd=logdir,
+                                    stdin=subprocess.PIPE,
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+        self.run = subprocess.Popen(["sh", "./run"], cwd=self.dir,
+                                    stdin=subprocess.DEVNULL,
+                                    stdout=self.log.stdin,
+                                    stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+        self.log.stdin.close()
+        if not wait_port(self.port, self.run):
+            self.stop()
+            raise RuntimeError("service/pop3d/run did not listen")
+
+    def stop(self):
+        """Stops run, then lets the logger write out and exit."""
+        for p in (self.run, self.log):
+            if p is None or p.poll() is not None:
+                continue
+            if p is self.run:
+                os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait(timeout=5)
+        self.run = self.log = None
+
+
+FDEXEC = [sys.executable, os.path.join(TOP, "tests", "fdexec.py")]
+
+
+def talk(sock, script, timeout=30.0):
+    """Sends script (bytes, all at once: pipelined) on a connected
+    socket and returns every line received until the server closes,
+    without line ends.  Bounded by timeout seconds in all."""
+    end = time.monotonic() + timeout
+    data = b""
+    with sock:
+        sock.settimeout(timeout)
+        sock.sendall(script)
+        while time.monotonic() < end:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    return data.split(b"\r\n")[:-1] if data.endswith(b"\r\n") else \
+        data.split(b"\r\n")
+
+
+def fetch_all(p, sc):
+    """Logs in with poplib object p, RETRs every message and QUITs.
+    Returns "" if every message arrived byte for byte, else what
+    differed."""
+    p.user("alice")
+    p.pass_(sc.password)
+    names = sorted(MESSAGES)
+    got = [b"".join(l + b"\r\n" for l in p.retr(i)[1])
+           for i in range(1, p.stat()[0] + 1)]
+    p.quit()
+    want = [wire(MESSAGES[n]) for n in names]
+    if got == want:
+        return ""
+    return "got %s, want %s" % ([len(g) for g in got], [len(w) for w in want])
