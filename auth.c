@@ -307,6 +307,7 @@ auth_export_env(const char *peer)
 	char			 ip[INET6_ADDRSTRLEN], port[8];
 	const void		*a;
 	unsigned		 p;
+	int			 af;
 
 	if (getenv("TCPREMOTEIP") == NULL && strcmp(peer, "unknown") != 0 &&
 	    setenv("TCPREMOTEIP", peer, 1) == -1)
@@ -314,15 +315,21 @@ auth_export_env(const char *peer)
 	if (getenv("TCPLOCALIP") != NULL ||
 	    getsockname(0, (struct sockaddr *)&ss, &sl) == -1)
 		return 0;	/* told already, or not a socket */
-	if (ss.ss_family == AF_INET) {
+	af = ss.ss_family;
+	if (af == AF_INET) {
 		a = &((struct sockaddr_in *)&ss)->sin_addr;
 		p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
+	} else if (af == AF_INET6) {
 		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 		p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		/* A dual-stack socket: show ::ffff:a.b.c.d as a.b.c.d. */
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)a)) {
+			a = &((const struct in6_addr *)a)->s6_addr[12];
+			af = AF_INET;
+		}
 	} else
 		return 0;
-	if (inet_ntop(ss.ss_family, a, ip, sizeof(ip)) == NULL)
+	if (inet_ntop(af, a, ip, sizeof(ip)) == NULL)
 		return 0;
 	(void)snprintf(port, sizeof(port), "%u", p);
 	if (setenv("TCPLOCALIP", ip, 1) == -1 ||
