@@ -104,6 +104,7 @@ FUZZTIME = 60
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c \
 	  maildir.c
 
+tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: pop3d.h proto.h
 tests/fuzz_auth.o: pop3d.h auth.h session.h io.h proto.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
@@ -113,7 +114,7 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
 
-tests/fuzz_proto: tests/fuzz_proto.c proto.c pop3d.h proto.h
+tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c pop3d.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
 tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) pop3d.h auth.h

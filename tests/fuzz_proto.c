@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 #define IN_MAX	4096		/* longer inputs add nothing but time */
@@ -28,8 +30,6 @@ static void	check_plain(const unsigned char *, size_t);
 static void	check_encoder(const char *, size_t, bool, unsigned long);
 static size_t	encode(bool, unsigned long, const char *, size_t,
 		    const size_t *, size_t, char *);
-static size_t	model(bool, unsigned long, const char *, size_t, char *,
-		    size_t *);
 static bool	digits(const char *, size_t);
 
 static char	outa[OUT_MAX], outb[OUT_MAX], want[OUT_MAX];
@@ -258,47 +258,6 @@ encode(bool limit, unsigned long lines, const char *in, size_t n,
 	if (k > STUFF_END_MAX)
 		abort();
 	return o + k;
-}
-
-/*
- * The reference, line by line: cut at each LF; a CR just before the
- * LF is part of the line end; each line goes out with CRLF and one
- * more "." if it starts with "."; a last piece without LF is a line
- * too.  TOP stops after the first empty line plus `lines` more.
- */
-static size_t
-model(bool limit, unsigned long lines, const char *in, size_t n, char *out,
-    size_t *dots)
-{
-	size_t		o = 0, start = 0, end, len;
-	unsigned long	body = 0;
-	bool		inbody = false;
-
-	*dots = 0;
-	while (start < n) {
-		if (limit && inbody && body == lines)
-			break;
-		for (end = start; end < n && in[end] != '\n'; end++)
-			continue;
-		len = end - start;
-		if (end < n && len > 0 && in[end - 1] == '\r')
-			len--;
-		if (len > 0 && in[start] == '.') {
-			out[o++] = '.';
-			(*dots)++;
-		}
-		memcpy(out + o, in + start, len);
-		o += len;
-		out[o++] = '\r';
-		out[o++] = '\n';
-		if (inbody)
-			body++;
-		else if (len == 0 && end < n)
-			inbody = true;
-		start = end + 1;
-	}
-	memcpy(out + o, ".\r\n", 3);
-	return o + 3;
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "model.h"
 
 static const char	*check_prog = "unit_proto";
 
@@ -54,8 +55,6 @@ static size_t	encode_bytes(bool, unsigned long, const char *, size_t,
 		    char *);
 static uint64_t	size_split(const char *, size_t, size_t);
 static uint64_t	size_bytes(const char *, size_t);
-static size_t	model(bool, unsigned long, const char *, size_t, char *,
-		    size_t *);
 static uint32_t	rnd(uint32_t *);
 static bool	same(const char *, size_t, const char *, size_t);
 
@@ -1074,48 +1073,6 @@ test_size(void)
 	proto_size(&sz, "", 0);
 	proto_size(&sz, S("\n"));
 	CHECK(proto_size_end(&sz) == 3);
-}
-
-/*
- * The reference model: obviously correct, line by line.  Cuts the
- * input at each LF; a CR just before the LF belongs to the line end;
- * every line goes out with CRLF, with one more "." if it starts with
- * "."; a last piece without LF is a line too.  TOP stops after the
- * first empty line plus `lines` more.  *dots counts stuffed dots.
- */
-static size_t
-model(bool limit, unsigned long lines, const char *in, size_t n, char *out,
-    size_t *dots)
-{
-	size_t		o = 0, start = 0, end, len;
-	unsigned long	body = 0;
-	bool		inbody = false;
-
-	*dots = 0;
-	while (start < n) {
-		if (limit && inbody && body == lines)
-			break;
-		for (end = start; end < n && in[end] != '\n'; end++)
-			continue;
-		len = end - start;
-		if (end < n && len > 0 && in[end - 1] == '\r')
-			len--;
-		if (len > 0 && in[start] == '.') {
-			out[o++] = '.';
-			(*dots)++;
-		}
-		memcpy(out + o, in + start, len);
-		o += len;
-		out[o++] = '\r';
-		out[o++] = '\n';
-		if (inbody)
-			body++;
-		else if (len == 0 && end < n)
-			inbody = true;
-		start = end + 1;
-	}
-	memcpy(out + o, ".\r\n", 3);
-	return o + 3;
 }
 
 /* xorshift32: deterministic, the same on every platform. */
