@@ -23,7 +23,7 @@ LDSTATIC =
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o trans.o maildir.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o trans.o maildir.o sizes.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -51,10 +51,12 @@ log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h session.h proto.h io.h log.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h
+maildir.o: maildir.h proto.h sizes.h
+sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
-$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h
+$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h \
+    sizes.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -65,8 +67,8 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o \
+tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
 	    $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \

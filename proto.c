@@ -265,6 +265,7 @@ proto_stuff_init(struct stuffer *st, bool limit, unsigned long lines)
 	st->limit = limit;
 	st->done = false;
 	st->lines = lines;
+	st->dots = 0;
 }
 
 /* A line just ended; count it for TOP. */
@@ -304,8 +305,10 @@ proto_stuff(struct stuffer *st, const char *in, size_t n, char *out)
 			st->bol = false;
 	}
 	while (p < end && !st->done) {
-		if (st->bol && *p == '.')
+		if (st->bol && *p == '.') {
 			*o++ = '.';
+			st->dots++;
+		}
 		if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL) {
 			run = (size_t)(end - p);
 			if (p[run - 1] == '\r') {
