@@ -91,13 +91,29 @@ install: $(PROGS)
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
 
+# Not part of check: timings belong to bench/RESULTS.md, not to tests.
+BENCH	= bench/client bench/gen bench/ref bench/trivial
+bench/client: bench/client.c
+	$(CC) $(CFLAGS) -o $@ bench/client.c
+bench/gen: bench/gen.c
+	$(CC) $(CFLAGS) -o $@ bench/gen.c
+bench/ref: bench/ref.c
+	$(CC) $(CFLAGS) -o $@ bench/ref.c -lcrypt
+bench/trivial: bench/trivial.c
+	$(CC) $(CFLAGS) -o $@ bench/trivial.c
+
+bench:
+	@sh tests/deps.sh bench
+	@$(MAKE) $(PROGS) $(BENCH)
+	@python3 bench/bench.py
+
 demo:
 	@sh tests/deps.sh build
 	@$(MAKE) all
 	@sh ./demo.sh
 
 clean:
-	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch
+	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(BENCH)
 	rm -rf tests/scratch
 
-.PHONY: all check install demo clean
+.PHONY: all check install demo clean bench
