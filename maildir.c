@@ -435,6 +435,7 @@ scan_dir(struct maildir *md, int dirfd, bool isnew)
 			/* Known: no system call at all. */
 			m->flags &= (uint8_t)~MSG_STALE;
 			md->seen[md->found] = (uint32_t)(m - md->msg);
+			md->hits++;
 			if (isnew != ((m->flags & MSG_NEW) != 0)) {
 				m->flags ^= MSG_NEW;
 				md->dirty = true;

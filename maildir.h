@@ -46,6 +46,7 @@ struct maildir {
 	uint64_t	 total;		/* sum of sizes */
 	size_t		 skipped;	/* unreadable entries left out */
 	size_t		 cached;	/* entries from the size cache */
+	size_t		 hits;		/* of them, files found on disk */
 	size_t		 found;		/* entries in seen */
 	size_t		 cursor;	/* the cached entry the scan expects */
 	uint32_t	*hash;		/* cached entries by inode, if needed */
