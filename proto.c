@@ -26,9 +26,9 @@ static const struct {
 };
 
 static bool	ascii_alpha(char);
-static uint64_t	load_le(const char *);
-static uint64_t	lf_mask(uint64_t);
-static size_t	first_byte(uint64_t);
+static inline uint64_t	load_le(const char *);
+static inline uint64_t	lf_mask(uint64_t);
+static inline size_t	first_byte(uint64_t);
 static bool	b64_char(char);
 static void	end_line(struct stuffer *, bool);
 
@@ -297,7 +297,7 @@ end_line(struct stuffer *st, bool empty)
 #define ONES	0x0101010101010101ULL
 #define LOWS	0x7f7f7f7f7f7f7f7fULL
 
-static uint64_t
+static inline uint64_t
 load_le(const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
@@ -308,7 +308,7 @@ load_le(const char *s)
 	    (uint64_t)p[7] << 56;
 }
 
-static uint64_t
+static inline uint64_t
 lf_mask(uint64_t w)
 {
 	uint64_t	x = w ^ (ONES * '\n');
@@ -317,7 +317,7 @@ lf_mask(uint64_t w)
 }
 
 /* The index of the lowest marked byte of a non-zero mask. */
-static size_t
+static inline size_t
 first_byte(uint64_t m)
 {
 	uint64_t	low = m & (~m + 1);	/* bit 8k + 7: byte k */
