@@ -540,29 +540,37 @@ sort_ord(const struct maildir *md, uint32_t *a, size_t n)
 static void
 finish_scan(struct maildir *md)
 {
-	size_t	i, k = 0, kept;
+	struct msg	*prev, *m;
+	size_t		 i, k = md->cached, kept;
 
 	free(md->hash);
 	md->hash = NULL;
-	for (i = 0; i < md->cached; i++) {
-		if (md->msg[md->ord[i]].flags & MSG_STALE)
-			md->dirty = true;	/* its file is gone */
-		else
-			md->ord[k++] = md->ord[i];
+	/* Passes in message order jump around the table: skip them. */
+	if (md->hits < md->cached) {
+		md->dirty = true;	/* some files are gone */
+		for (i = k = 0; i < md->cached; i++)
+			if ((md->msg[md->ord[i]].flags & MSG_STALE) == 0)
+				md->ord[k++] = md->ord[i];
 	}
 	kept = k;
 	for (i = md->cached; i < md->used; i++)
 		md->ord[k++] = (uint32_t)i;
 	md->count = k;
 	sort_ord(md, md->ord + kept, md->count - kept);
-	for (i = 1; i < md->count; i++)
-		if (ord_less(md, md->ord[i], md->ord[i - 1]))
-			break;
-	if (i < md->count)
-		sort_ord(md, md->ord, md->count);
+	/* One pass checks the order (the ranks are input) and sums. */
 	md->total = 0;
-	for (i = 0; i < md->count; i++)
-		md->total += md->msg[md->ord[i]].size;
+	for (i = 0, prev = NULL; i < md->count; i++, prev = m) {
+		m = &md->msg[md->ord[i]];
+		if (prev != NULL && msg_cmp(md, m, prev) < 0)
+			break;
+		md->total += m->size;
+	}
+	if (i < md->count) {
+		sort_ord(md, md->ord, md->count);
+		md->total = 0;
+		for (i = 0; i < md->count; i++)
+			md->total += md->msg[md->ord[i]].size;
+	}
 }
 
 int
@@ -785,12 +793,13 @@ maildir_commit(struct maildir *md, struct commit_result *res)
 	int		 dirfd, r;
 
 	memset(res, 0, sizeof(*res));
-	for (i = 0; i < md->count; i++) {
-		m = maildir_msg(md, i);
-		if ((m->flags & MSG_DELE) == 0)
+	/* In table order, which is cheaper; the order does not matter. */
+	for (i = 0; i < md->used; i++) {
+		m = &md->msg[i];
+		if ((m->flags & MSG_DELE) == 0)	/* never on a stale one */
 			continue;
 		dirfd = m->flags & MSG_NEW ? md->newfd : md->curfd;
-		if (unlinkat(dirfd, maildir_name(md, i), 0) == 0 ||
+		if (unlinkat(dirfd, md->names + m->name, 0) == 0 ||
 		    errno == ENOENT)
 			res->deleted++;
 		else {
@@ -799,18 +808,18 @@ maildir_commit(struct maildir *md, struct commit_result *res)
 				res->error = errno;
 		}
 	}
-	for (i = 0; i < md->count; i++) {
-		m = maildir_msg(md, i);
+	for (i = 0; i < md->used; i++) {
+		m = &md->msg[i];
 		/* Deleted, or neither in new/ nor retrieved: no rename. */
-		if ((m->flags & MSG_DELE) ||
+		if ((m->flags & (MSG_DELE | MSG_STALE)) ||
 		    (m->flags & (MSG_NEW | MSG_SEEN)) == 0)
 			continue;
-		r = target_name(maildir_name(md, i), m->flags & MSG_NEW,
+		r = target_name(md->names + m->name, m->flags & MSG_NEW,
 		    m->flags & MSG_SEEN, to, sizeof(to));
 		if (r == 0)
 			continue;
 		dirfd = m->flags & MSG_NEW ? md->newfd : md->curfd;
-		if (r == 1 && move_file(dirfd, maildir_name(md, i),
+		if (r == 1 && move_file(dirfd, md->names + m->name,
 		    md->curfd, to) == 0)
 			res->moved++;
 		else if (r == -1 || errno != ENOENT) {
