@@ -1,7 +1,7 @@
 /*
  * bench/gen.c: writes a deterministic benchmark Maildir.
  *
- *	gen [-w] [-s seed] DIR COUNT MINSIZE MAXSIZE
+ *	gen [-bw] [-s seed] DIR COUNT MINSIZE MAXSIZE
  *
  * Creates DIR/Maildir/{new,cur,tmp} with COUNT messages in cur/, named
  * "T.MuuuuuuPpppppQn.bench.example.org[,S=raw,W=wire]:2,S" with mtime T
@@ -9,7 +9,8 @@
  * order.  Each message has a 12-line header, a blank line and LF-ended
  * body lines, some of them starting with "." to exercise dot-stuffing,
  * until its raw size lies in [MINSIZE, MAXSIZE].  -w adds ",S=" and
- * ",W=" to the names.
+ * ",W=" to the names.  -b makes the body what large mail is: a few
+ * text lines, then an attachment in base64 lines of 76 characters.
  *
  * Also writes, in DIR:
  *	expect	one line per message in order: wire-size header-wire-size
@@ -53,7 +54,7 @@ range(size_t lo, size_t hi)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: gen [-w] [-s seed] dir count min max\n");
+	fprintf(stderr, "usage: gen [-bw] [-s seed] dir count min max\n");
 	exit(2);
 }
 
@@ -72,6 +73,8 @@ num(const char *s)
 int
 main(int argc, char *argv[])
 {
+	static const char	 b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	static const char	 alpha[] =
 	    "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"
 	    " .,;:-";
@@ -95,10 +98,13 @@ main(int argc, char *argv[])
 	size_t		 count, min, max, i, len, target, cap, nl, hraw, j;
 	size_t		 hwire, wire, ll;
 	uint64_t	 twire = 0, traw = 0, thead = 0, seed = 1;
-	int		 c, fd, wflag = 0, n;
+	int		 c, fd, wflag = 0, bflag = 0, n;
 
-	while ((c = getopt(argc, argv, "s:w")) != -1) {
+	while ((c = getopt(argc, argv, "bs:w")) != -1) {
 		switch (c) {
+		case 'b':
+			bflag = 1;
+			break;
 		case 's':
 			seed = num(optarg);
 			break;
@@ -151,6 +157,16 @@ main(int argc, char *argv[])
 		hwire = hraw + nl;
 		while (len < target) {
 			ll = range(0, 76);
+			/* After 20 text lines, the attachment. */
+			if (bflag && nl > HEADER_LINES + 20) {
+				ll = target - len - 1 < 76 ? target - len - 1 : 76;
+				for (j = 0; j < ll; j++)
+					buf[len + j] = b64[next() % 64];
+				len += ll;
+				buf[len++] = '\n';
+				nl++;
+				continue;
+			}
 			if (len + ll + 1 > target)
 				ll = target - len - 1;
 			for (j = 0; j < ll; j++)
