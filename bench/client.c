@@ -222,11 +222,27 @@ body_end(void)
 	wi++;
 }
 
+/* A decimal number at *p, then one space or the CR; no sscanf. */
+static int
+number(const char **p, const char *end, unsigned long long *v)
+{
+	const char	*q = *p;
+
+	*v = 0;
+	while (q < end && *q >= '0' && *q <= '9')
+		*v = *v * 10 + (unsigned long long)(*q++ - '0');
+	if (q == *p || q == end || (*q != ' ' && *q != '\r'))
+		return -1;
+	*p = q + 1;
+	return 0;
+}
+
 static void
 body_line(const char *l, size_t len)
 {
 	unsigned long long	a, b;
 	enum want		w = wants[wi];
+	const char		*p;
 
 	if (len < 2 || l[len - 2] != '\r')
 		fail("line without CRLF", l, len);
@@ -239,12 +255,16 @@ body_line(const char *l, size_t len)
 		len--;
 	}
 	if (w == W_LIST) {
-		if (sscanf(l, "%llu %llu", &a, &b) != 2 || a != msgi + 1 ||
+		p = l;
+		if (number(&p, l + len, &a) == -1 ||
+		    number(&p, l + len, &b) == -1 || a != msgi + 1 ||
 		    msgi >= nmsg || b != wire[msgi])
 			fail("LIST mismatch", l, len);
 		msgi++;
 	} else if (w == W_UIDL) {
-		if (sscanf(l, "%llu", &a) != 1 || a != msgi + 1)
+		p = l;
+		if (number(&p, l + len, &a) == -1 || a != msgi + 1 ||
+		    p >= l + len - 1)
 			fail("UIDL mismatch", l, len);
 		msgi++;
 	} else
