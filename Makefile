@@ -25,12 +25,14 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
+	  sizes.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
+	  tests/unit_cache \
 	  tests/unit_checkpw
 
 all: $(PROGS)
@@ -71,10 +73,12 @@ session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h
+maildir.o: maildir.h proto.h sizes.h
+sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
-$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h
+$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h \
+    sizes.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -85,8 +89,11 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o \
+tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+	    $(POP3D_LIBS)
+tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
 	    $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
@@ -101,7 +108,7 @@ FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
-FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c \
+FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
 	  maildir.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
@@ -154,6 +161,22 @@ install: $(PROGS)
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
 
+# Not part of check: timings belong to bench/RESULTS.md, not to tests.
+BENCH	= bench/client bench/gen bench/ref bench/trivial
+bench/client: bench/client.c
+	$(CC) $(CFLAGS) -o $@ bench/client.c
+bench/gen: bench/gen.c
+	$(CC) $(CFLAGS) -o $@ bench/gen.c
+bench/ref: bench/ref.c
+	$(CC) $(CFLAGS) -o $@ bench/ref.c -lcrypt
+bench/trivial: bench/trivial.c
+	$(CC) $(CFLAGS) -o $@ bench/trivial.c
+
+bench:
+	@sh tests/deps.sh bench
+	@$(MAKE) $(PROGS) $(BENCH)
+	@python3 bench/bench.py
+
 demo:
 	@sh tests/deps.sh build
 	@$(MAKE) all
@@ -161,7 +184,7 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth
+	    tests/fuzz_proto tests/fuzz_auth $(BENCH)
 	rm -rf tests/scratch
 
-.PHONY: all check check-asan fuzz install demo clean
+.PHONY: all check check-asan fuzz install demo clean bench

@@ -17,23 +17,41 @@
 #define MSG_NEW		0x01	/* lives in new/ */
 #define MSG_DELE	0x02	/* marked by DELE */
 #define MSG_SEEN	0x04	/* sent in full by RETR: add the S flag */
+#define MSG_STALE	0x08	/* from the size cache, not (yet) on disk */
+#define MSG_WRONG	0x10	/* RETR sent another size: do not cache */
 
 struct msg {
 	uint64_t	 size;	/* octets RETR sends (proto_size) */
 	int64_t		 mtime;
+	uint64_t	 ino;	/* d_ino; with the name, the size cache key */
 	uint32_t	 name;	/* offset of the file name in the arena */
 	uint8_t		 flags;
 };
 
+/*
+ * The table keeps entries in the order the scan met the files (so the
+ * size cache can be matched in one pass next time); ord[] gives the
+ * message order.  Message number n is msg[ord[n - 1]].
+ */
 struct maildir {
-	struct msg	*msg;
-	size_t		 count;
-	size_t		 cap;		/* slots allocated in msg */
+	struct msg	*msg;		/* entries, in the order found */
+	size_t		 used;		/* entries in msg */
+	size_t		 cap;		/* slots allocated in msg, ord, seen */
+	uint32_t	*ord;		/* oldest first by mtime, then name */
+	uint32_t	*seen;		/* entries the scan found, in order */
+	size_t		 count;		/* messages: entries in ord */
 	size_t		 max;		/* refuse more messages than this */
 	char		*names;		/* arena of NUL-terminated names */
 	size_t		 nlen, ncap;
 	uint64_t	 total;		/* sum of sizes */
 	size_t		 skipped;	/* unreadable entries left out */
+	size_t		 cached;	/* entries from the size cache */
+	size_t		 hits;		/* of them, files found on disk */
+	size_t		 found;		/* entries in seen */
+	size_t		 cursor;	/* the cached entry the scan expects */
+	uint32_t	*hash;		/* cached entries by inode, if needed */
+	size_t		 hmask;
+	bool		 dirty;		/* the size cache needs rewriting */
 	int		 lockfd, newfd, curfd;
 };
 
@@ -60,10 +78,30 @@ int		 maildir_enter(struct maildir *, const char *path);
 /*
  * Builds the message table: regular files in new/ and cur/, not dot
  * files, oldest first by mtime, ties by name.  Sizes are exact: a
- * ",W=N" in the name is trusted, otherwise the file is read.  errno
- * EFBIG means more than md->max messages.
+ * ",W=N" in the name is trusted, otherwise the file is read, unless
+ * the size cache (sizes.h) knows the file by name and inode; then
+ * neither size nor mtime costs a system call.  errno EFBIG means more
+ * than md->max messages.
  */
 int		 maildir_scan(struct maildir *);
+
+/*
+ * Message i was sent in full and came to `sent` octets: if that is
+ * not the size we announced, the file changed under its name (a
+ * Maildir never does that), so the size is not cached again.
+ * Returns true if the sizes agree.
+ */
+bool		 maildir_sent(struct maildir *, size_t i, uint64_t sent);
+
+/*
+ * Rewrites the size cache if this session learnt anything new, with
+ * the names maildir_commit() gave the files.  Call after the commit;
+ * a failure costs only speed.
+ */
+int		 maildir_save(struct maildir *);
+
+/* Message i (from 0, in message order). Valid until close. */
+struct msg	*maildir_msg(const struct maildir *, size_t i);
 
 /* The file name of message i (no directory). Valid until close. */
 const char	*maildir_name(const struct maildir *, size_t i);
@@ -79,9 +117,11 @@ size_t		 maildir_uidl(const struct maildir *, size_t i,
 /*
  * Opens message i for reading: O_NONBLOCK and O_NOFOLLOW, and it must
  * still be a regular file, so nothing planted in the Maildir can hang
- * or redirect the session.  Returns an fd, or -1 with errno set.
+ * or redirect the session.  *bytes is its length on disk.  Returns an
+ * fd, or -1 with errno set.
  */
-int		 maildir_open(const struct maildir *, size_t i);
+int		 maildir_open(const struct maildir *, size_t i,
+		    uint64_t *bytes);
 
 /*
  * The UPDATE state (RFC 1939 s.6): unlinks messages marked MSG_DELE,

@@ -27,6 +27,9 @@ static const struct {
 
 static bool	ascii_alpha(char);
 static void	wipe_bytes(void *, size_t);
+static inline uint64_t	load_le(const char *);
+static inline uint64_t	lf_mask(uint64_t);
+static inline size_t	first_byte(uint64_t);
 static bool	b64_char(char);
 static void	end_line(struct stuffer *, bool);
 
@@ -285,6 +288,7 @@ proto_stuff_init(struct stuffer *st, bool limit, unsigned long lines)
 	st->limit = limit;
 	st->done = false;
 	st->lines = lines;
+	st->dots = 0;
 }
 
 /* A line just ended; count it for TOP. */
@@ -303,12 +307,52 @@ end_line(struct stuffer *st, bool empty)
 		st->done = true;
 }
 
+/*
+ * Finding line ends 8 bytes at a time: the word is read little-endian
+ * (compilers make that one load where it is one), and lf_mask() sets
+ * bit 7 of each byte that is an LF and no other bit (exact, unlike the
+ * shorter test that may also mark the byte after a match), so the
+ * first LF is the lowest marked byte, found without a loop.
+ */
+#define ONES	0x0101010101010101ULL
+#define LOWS	0x7f7f7f7f7f7f7f7fULL
+
+static inline uint64_t
+load_le(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+	    (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	    (uint64_t)p[7] << 56;
+}
+
+static inline uint64_t
+lf_mask(uint64_t w)
+{
+	uint64_t	x = w ^ (ONES * '\n');
+
+	return ~(((x & LOWS) + LOWS) | x | LOWS);
+}
+
+/* The index of the lowest marked byte of a non-zero mask. */
+static inline size_t
+first_byte(uint64_t m)
+{
+	uint64_t	low = m & (~m + 1);	/* bit 8k + 7: byte k */
+
+	/* 256^k - 1 has k bytes of 0xff; sum k bytes of 1 in the top. */
+	return (size_t)(((((low >> 7) - 1) & ONES) * ONES) >> 56);
+}
+
 size_t
 proto_stuff(struct stuffer *st, const char *in, size_t n, char *out)
 {
-	const char	*p = in, *end = in + n, *lf;
+	const char	*p = in, *end = in + n, *line;
 	char		*o = out;
-	size_t		 run, data;
+	uint64_t	 w, m;
+	size_t		 k;
 	bool		 empty;
 
 	if (st->done || n == 0)
@@ -324,28 +368,54 @@ proto_stuff(struct stuffer *st, const char *in, size_t n, char *out)
 			st->bol = false;
 	}
 	while (p < end && !st->done) {
-		if (st->bol && *p == '.')
+		line = p;
+		if (st->bol && *p == '.') {
 			*o++ = '.';
-		if ((lf = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			run = (size_t)(end - p);
-			if (p[run - 1] == '\r') {
-				st->cr = true;	/* CRLF, or a lone CR? */
-				run--;
+			st->dots++;
+		}
+		/*
+		 * Up to the next LF a word at a time, each word stored
+		 * whole: bytes after the LF are overwritten next, and
+		 * out has room for them (STUFF_MAX).  The last few bytes
+		 * of a chunk go one by one.
+		 */
+		for (;;) {
+			if (end - p < 8) {
+				while (p < end && *p != '\n')
+					*o++ = *p++;
+				break;
 			}
-			memcpy(o, p, run);
-			o += run;
-			if (run > 0)
+			w = load_le(p);
+			memcpy(o, p, 8);
+			if ((m = lf_mask(w)) != 0) {
+				k = first_byte(m);
+				p += k;
+				o += k;
+				break;
+			}
+			p += 8;
+			o += 8;
+		}
+		if (p == end) {
+			/* The line goes on; is a final CR half of a CRLF? */
+			if (p > line && p[-1] == '\r') {
+				o--;
+				st->cr = true;
+				if (p - line > 1)
+					st->bol = false;
+			} else if (p > line)
 				st->bol = false;
 			break;
 		}
-		run = (size_t)(lf - p);
-		data = run > 0 && lf[-1] == '\r' ? run - 1 : run;
-		memcpy(o, p, data);
-		o += data;
-		*o++ = '\r';
-		*o++ = '\n';
-		empty = st->bol && data == 0;
-		p = lf + 1;
+		/* An LF: CRLF stays CRLF, a bare LF becomes CRLF. */
+		empty = st->bol && (p == line || (p == line + 1 && *line == '\r'));
+		if (p > line && p[-1] == '\r')
+			*o++ = '\n';
+		else {
+			*o++ = '\r';
+			*o++ = '\n';
+		}
+		p++;
 		end_line(st, empty);
 	}
 	return (size_t)(o - out);

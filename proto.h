@@ -125,6 +125,7 @@ struct stuffer {
 	bool		 limit;	/* TOP: stop after `lines` body lines */
 	bool		 done;	/* TOP is complete; ignore further input */
 	unsigned long	 lines;
+	uint64_t	 dots;	/* dots added by stuffing, so far */
 };
 #define STUFF_MAX(n)	(2 * (n))	/* worst case: every byte doubles */
 #define STUFF_END_MAX	6		/* held CR + CRLF + ".\r\n" */

@@ -48,18 +48,11 @@ const struct handler trans_handlers[] = {
 const size_t trans_nhandlers = nitems(trans_handlers);
 
 void
-trans_count(const struct maildir *md, size_t *n, uint64_t *octets)
+trans_count(const struct trans *t, size_t *n, uint64_t *octets)
 {
-	size_t	i;
-
-	*n = 0;
-	*octets = 0;
-	for (i = 0; i < md->count; i++) {
-		if ((md->msg[i].flags & MSG_DELE) == 0) {
-			(*n)++;
-			*octets += md->msg[i].size;
-		}
-	}
+	/* DELE and RSET keep the marked counts; nothing to walk. */
+	*n = t->md->count - t->marked;
+	*octets = t->md->total - t->marked_octets;
 }
 
 /*
@@ -75,7 +68,7 @@ msgcheck(struct session *s, unsigned long n, size_t *idx)
 		reply_err(s, "no such message");
 		return -1;
 	}
-	if (md->msg[n - 1].flags & MSG_DELE) {
+	if (maildir_msg(md, n - 1)->flags & MSG_DELE) {
 		reply_err(s, "message %lu is deleted", n);
 		return -1;
 	}
@@ -116,7 +109,7 @@ cmd_stat(struct session *s, const struct command *cmd)
 	size_t		n;
 
 	(void)cmd;
-	trans_count(s->trans->md, &n, &octets);
+	trans_count(s->trans, &n, &octets);
 	reply_ok(s, "%zu %" PRIu64, n, octets);
 }
 
@@ -129,14 +122,14 @@ cmd_list(struct session *s, const struct command *cmd)
 
 	if (cmd->arg != NULL) {
 		if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0)
-			reply_ok(s, "%zu %" PRIu64, i + 1, md->msg[i].size);
+			reply_ok(s, "%zu %" PRIu64, i + 1, maildir_msg(md, i)->size);
 		return;
 	}
-	trans_count(md, &n, &octets);
+	trans_count(s->trans, &n, &octets);
 	reply_ok(s, "%zu messages (%" PRIu64 " octets)", n, octets);
 	for (i = 0; i < md->count && !s->end; i++)
-		if ((md->msg[i].flags & MSG_DELE) == 0)
-			reply_line(s, "%zu %" PRIu64, i + 1, md->msg[i].size);
+		if ((maildir_msg(md, i)->flags & MSG_DELE) == 0)
+			reply_line(s, "%zu %" PRIu64, i + 1, maildir_msg(md, i)->size);
 	reply_line(s, ".");
 }
 
@@ -156,7 +149,7 @@ cmd_uidl(struct session *s, const struct command *cmd)
 	}
 	reply_ok(s, "unique-id listing follows");
 	for (i = 0; i < md->count && !s->end; i++) {
-		if ((md->msg[i].flags & MSG_DELE) == 0) {
+		if ((maildir_msg(md, i)->flags & MSG_DELE) == 0) {
 			(void)maildir_uidl(md, i, uid);
 			reply_line(s, "%zu %s", i + 1, uid);
 		}
@@ -164,7 +157,11 @@ cmd_uidl(struct session *s, const struct command *cmd)
 	reply_line(s, ".");
 }
 
-/* RETR (all of it) or TOP (header and `lines` body lines). */
+/*
+ * RETR (all of it) or TOP (header and `lines` body lines).  Reads no
+ * further than the length fstat(2) reported, and for RETR counts what
+ * goes out, so a file changed under its name is noticed (maildir.h).
+ */
 static void
 send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 {
@@ -172,11 +169,13 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 	static char	 out[STUFF_MAX(POP3_CHUNK) + STUFF_END_MAX];
 	struct trans	*t = s->trans;
 	struct stuffer	 st;
-	struct msg	*m = &t->md->msg[i];
+	struct msg	*m = maildir_msg(t->md, i);
+	uint64_t	 bytes, got = 0, sent = 0;
+	size_t		 n;
 	ssize_t		 r;
 	int		 fd;
 
-	if ((fd = maildir_open(t->md, i)) == -1) {
+	if ((fd = maildir_open(t->md, i, &bytes)) == -1) {
 		log_msg(LOG_WARNING, "cannot open message %s: %s",
 		    maildir_name(t->md, i), strerror(errno));
 		if (errno == ENOENT)
@@ -191,7 +190,7 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 	else
 		reply_ok(s, "%" PRIu64 " octets", m->size);
 	proto_stuff_init(&st, top, lines);
-	while (!st.done && !s->end) {
+	while (!st.done && !s->end && got < bytes) {
 		r = read(fd, in, sizeof(in));
 		if (r == 0)
 			break;
@@ -208,13 +207,23 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 			session_end(s, END_FATAL);
 			break;
 		}
-		(void)reply_raw(s, out, proto_stuff(&st, in, (size_t)r, out));
+		got += (uint64_t)r;
+		n = proto_stuff(&st, in, (size_t)r, out);
+		sent += n;
+		(void)reply_raw(s, out, n);
 	}
 	(void)close(fd);	/* read-only; nothing to lose */
 	if (s->end)
 		return;
-	if (reply_raw(s, out, proto_stuff_end(&st, out)) == -1 || top)
+	n = proto_stuff_end(&st, out);
+	sent += n - 3;		/* the final ".\r\n" is not the message */
+	if (reply_raw(s, out, n) == -1 || top)
 		return;
+	if (!maildir_sent(t->md, i, sent - st.dots))
+		log_msg(LOG_WARNING, "message %s changed: %" PRIu64
+		    " octets announced, %" PRIu64 " sent; its size will be "
+		    "computed again", maildir_name(t->md, i), m->size,
+		    sent - st.dots);
 	/* RFC 1460 LAST; the S flag is added at QUIT (maildir(5)). */
 	if (i + 1 > t->last)
 		t->last = i + 1;
@@ -253,10 +262,14 @@ static void
 cmd_dele(struct session *s, const struct command *cmd)
 {
 	struct trans	*t = s->trans;
+	struct msg	*m;
 	size_t		 i;
 
 	if (msgnum(s, cmd->arg, cmd->arglen, &i) == 0) {
-		t->md->msg[i].flags |= MSG_DELE;
+		m = maildir_msg(t->md, i);
+		m->flags |= MSG_DELE;	/* msgnum() refuses a marked one */
+		t->marked++;
+		t->marked_octets += m->size;
 		if (i + 1 > t->last)
 			t->last = i + 1;
 		reply_ok(s, "message %zu deleted", i + 1);
@@ -272,9 +285,11 @@ cmd_rset(struct session *s, const struct command *cmd)
 
 	(void)cmd;
 	for (i = 0; i < t->md->count; i++)
-		t->md->msg[i].flags &= (uint8_t)~MSG_DELE;
+		maildir_msg(t->md, i)->flags &= (uint8_t)~MSG_DELE;
+	t->marked = 0;
+	t->marked_octets = 0;
 	t->last = 0;
-	trans_count(t->md, &n, &octets);
+	trans_count(t, &n, &octets);
 	reply_ok(s, "maildrop has %zu messages (%" PRIu64 " octets)", n,
 	    octets);
 }
@@ -298,7 +313,6 @@ static void
 cmd_quit(struct session *s, const struct command *cmd)
 {
 	struct trans	*t = s->trans;
-	size_t		 i;
 
 	(void)cmd;
 	/* Whatever RETR sent must have left before we mark it seen. */
@@ -306,16 +320,14 @@ cmd_quit(struct session *s, const struct command *cmd)
 		reply_err(s, "[SYS/TEMP] write failed");
 		return;
 	}
-	for (i = 0; i < t->md->count; i++) {
-		if (t->md->msg[i].flags & MSG_DELE) {
-			t->marked++;
-			t->marked_octets += t->md->msg[i].size;
-		}
-	}
 	t->committed = true;
 	if (maildir_commit(t->md, &t->result) == -1)
 		reply_err(s, "[SYS/TEMP] some deleted messages not removed");
 	else
 		reply_ok(s, "bye");
 	session_end(s, END_QUIT);
+	/* The client has its answer; now the size cache (maildir.h). */
+	if (session_flush(s) == 0 && maildir_save(t->md) == -1)
+		log_msg(LOG_WARNING, "cannot write the size cache: %s",
+		    strerror(errno));
 }

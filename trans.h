@@ -17,7 +17,7 @@ struct trans {
 	unsigned long		 last;		/* LAST (RFC 1460) */
 	size_t			 retrieved;	/* RETR completed */
 	uint64_t		 retrieved_octets;
-	size_t			 marked;	/* marked at QUIT */
+	size_t			 marked;	/* marked by DELE now */
 	uint64_t		 marked_octets;
 	bool			 committed;	/* QUIT ran the UPDATE state */
 	struct commit_result	 result;
@@ -28,6 +28,6 @@ extern const struct handler	trans_handlers[];
 extern const size_t		trans_nhandlers;
 
 /* Messages and octets not marked for deletion (STAT, RSET). */
-void	trans_count(const struct maildir *, size_t *, uint64_t *);
+void	trans_count(const struct trans *, size_t *, uint64_t *);
 
 #endif /* TRANS_H */

@@ -31,6 +31,9 @@
 
 static const char	*check_prog = "unit_maildir";
 
+/* Where maildir_open() reports the length on disk. */
+static uint64_t	bytes;
+
 #define S(s)	s, sizeof(s) - 1	/* a literal and its length */
 #define NOTFOUND ((size_t)-1)
 
@@ -176,7 +179,7 @@ mark(struct maildir *md, const char *name, uint8_t flag)
 		fprintf(stderr, "no message %s\n", name);
 		return -1;
 	}
-	md->msg[i].flags |= flag;
+	maildir_msg(md, i)->flags |= flag;
 	return 0;
 }
 
@@ -253,7 +256,7 @@ test_empty(void)
 
 	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
 	CHECK(md.count == 0 && md.total == 0 && md.skipped == 0);
-	CHECK(maildir_open(&md, 0) == -1 && errno == EINVAL);
+	CHECK(maildir_open(&md, 0, &bytes) == -1 && errno == EINVAL);
 	CHECK(maildir_commit(&md, &res) == 0);
 	CHECK(res.deleted == 0 && res.undeleted == 0 && res.moved == 0 &&
 	    res.unmoved == 0 && res.error == 0);
@@ -280,14 +283,14 @@ test_scan(void)
 		CHECK(strcmp(maildir_name(&md, 0), "1000.a.host") == 0);
 		CHECK(strcmp(maildir_name(&md, 1), "2000.b.host:2,S") == 0);
 		CHECK(strcmp(maildir_name(&md, 2), "3000.c.host") == 0);
-		CHECK(md.msg[0].flags == MSG_NEW && md.msg[0].size == 3);
-		CHECK(md.msg[1].flags == 0 && md.msg[1].size == 4);
-		CHECK(md.msg[2].flags == MSG_NEW && md.msg[2].size == 5);
-		CHECK(md.msg[0].mtime == 1000 && md.msg[2].mtime == 3000);
+		CHECK(maildir_msg(&md, 0)->flags == MSG_NEW && maildir_msg(&md, 0)->size == 3);
+		CHECK(maildir_msg(&md, 1)->flags == 0 && maildir_msg(&md, 1)->size == 4);
+		CHECK(maildir_msg(&md, 2)->flags == MSG_NEW && maildir_msg(&md, 2)->size == 5);
+		CHECK(maildir_msg(&md, 0)->mtime == 1000 && maildir_msg(&md, 2)->mtime == 3000);
 		CHECK(md.total == 12);
 	}
 	for (i = 0; i < md.count; i++)
-		CHECK((md.msg[i].flags & (MSG_DELE | MSG_SEEN)) == 0);
+		CHECK((maildir_msg(&md, i)->flags & (MSG_DELE | MSG_SEEN)) == 0);
 	maildir_close(&md);
 	home();
 }
@@ -384,8 +387,8 @@ test_order_many(void)
 	CHECK(md.count == 300);
 	CHECK(md.total == 300 * 3);
 	for (i = 1; i < md.count; i++) {
-		CHECK(md.msg[i - 1].mtime <= md.msg[i].mtime);
-		if (md.msg[i - 1].mtime == md.msg[i].mtime)
+		CHECK(maildir_msg(&md, i - 1)->mtime <= maildir_msg(&md, i)->mtime);
+		if (maildir_msg(&md, i - 1)->mtime == maildir_msg(&md, i)->mtime)
 			CHECK(strcmp(maildir_name(&md, i - 1),
 			    maildir_name(&md, i)) < 0);
 	}
@@ -437,10 +440,10 @@ test_wsize(void)
 		CHECK(k != NOTFOUND);
 		if (k == NOTFOUND)
 			continue;
-		if (md.msg[k].size != cases[i].size)
+		if (maildir_msg(&md, k)->size != cases[i].size)
 			fprintf(stderr, "%s: size %llu\n", cases[i].name,
-			    (unsigned long long)md.msg[k].size);
-		CHECK(md.msg[k].size == cases[i].size);
+			    (unsigned long long)maildir_msg(&md, k)->size);
+		CHECK(maildir_msg(&md, k)->size == cases[i].size);
 	}
 	CHECK(md.total == total);
 	maildir_close(&md);
@@ -477,12 +480,12 @@ test_wsize_repeated(void)
 		CHECK(k != NOTFOUND);
 		if (k == NOTFOUND)
 			continue;
-		if (md.msg[k].size != cases[i].size)
+		if (maildir_msg(&md, k)->size != cases[i].size)
 			fprintf(stderr, "%s: size %llu, want %llu\n",
 			    cases[i].name,
-			    (unsigned long long)md.msg[k].size,
+			    (unsigned long long)maildir_msg(&md, k)->size,
 			    (unsigned long long)cases[i].size);
-		CHECK(md.msg[k].size == cases[i].size);
+		CHECK(maildir_msg(&md, k)->size == cases[i].size);
 	}
 	maildir_close(&md);
 	home();
@@ -525,7 +528,7 @@ test_sizes(void)
 		k = find(&md, cases[i].name + 4);
 		CHECK(k != NOTFOUND);
 		if (k != NOTFOUND)
-			CHECK(md.msg[k].size == cases[i].size);
+			CHECK(maildir_msg(&md, k)->size == cases[i].size);
 	}
 	CHECK(md.total == total);
 	maildir_close(&md);
@@ -557,9 +560,9 @@ test_sizes_chunks(void)
 	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
 	CHECK(md.count == 3);
 	if (md.count == 3) {
-		CHECK(md.msg[0].size == sizeof(buf) + 1);
-		CHECK(md.msg[1].size == sizeof(buf) + 2);
-		CHECK(md.msg[2].size == sizeof(buf) / 2 * 3);
+		CHECK(maildir_msg(&md, 0)->size == sizeof(buf) + 1);
+		CHECK(maildir_msg(&md, 1)->size == sizeof(buf) + 2);
+		CHECK(maildir_msg(&md, 2)->size == sizeof(buf) / 2 * 3);
 	}
 	maildir_close(&md);
 	home();
@@ -788,13 +791,13 @@ test_open(void)
 	}
 	/* Both directories serve their messages. */
 	i = find(&md, "5.ok");
-	fd = maildir_open(&md, i);
+	fd = maildir_open(&md, i, &bytes);
 	CHECK(fd != -1);
 	r = read(fd, buf, sizeof(buf));
 	CHECK(r == 3 && memcmp(buf, "ok\n", 3) == 0);
 	(void)close(fd);
 	i = find(&md, "6.ok:2,S");
-	fd = maildir_open(&md, i);
+	fd = maildir_open(&md, i, &bytes);
 	CHECK(fd != -1);
 	r = read(fd, buf, sizeof(buf));
 	CHECK(r == 6 && memcmp(buf, "fine\r\n", 6) == 0);
@@ -803,34 +806,34 @@ test_open(void)
 	(void)close(fd);
 
 	errno = 0;
-	CHECK(maildir_open(&md, md.count) == -1 && errno == EINVAL);
-	CHECK(maildir_open(&md, (size_t)-1) == -1 && errno == EINVAL);
+	CHECK(maildir_open(&md, md.count, &bytes) == -1 && errno == EINVAL);
+	CHECK(maildir_open(&md, (size_t)-1, &bytes) == -1 && errno == EINVAL);
 
 	/* Gone between LIST and RETR. */
 	pathf(q, sizeof(q), "%s/new/1.gone", p);
 	CHECK(unlink(q) == 0);
 	errno = 0;
-	CHECK(maildir_open(&md, find(&md, "1.gone")) == -1 &&
+	CHECK(maildir_open(&md, find(&md, "1.gone"), &bytes) == -1 &&
 	    errno == ENOENT);
 
 	/* Replaced by a FIFO: fails at once (the alarm guards a hang). */
 	pathf(q, sizeof(q), "%s/cur/2.fifo:2,", p);
 	CHECK(unlink(q) == 0 && mkfifo(q, 0600) == 0);
 	errno = 0;
-	CHECK(maildir_open(&md, find(&md, "2.fifo:2,")) == -1 &&
+	CHECK(maildir_open(&md, find(&md, "2.fifo:2,"), &bytes) == -1 &&
 	    errno == EINVAL);
 
 	/* Replaced by a symlink: not followed. */
 	pathf(q, sizeof(q), "%s/cur/3.link:2,", p);
 	CHECK(unlink(q) == 0 && symlink("6.ok:2,S", q) == 0);
 	errno = 0;
-	CHECK(maildir_open(&md, find(&md, "3.link:2,")) == -1 &&
+	CHECK(maildir_open(&md, find(&md, "3.link:2,"), &bytes) == -1 &&
 	    errno == ELOOP);
 
 	/* Replaced by a directory. */
 	pathf(q, sizeof(q), "%s/cur/4.dir:2,", p);
 	CHECK(unlink(q) == 0 && mkdir(q, 0700) == 0);
-	CHECK(maildir_open(&md, find(&md, "4.dir:2,")) == -1);
+	CHECK(maildir_open(&md, find(&md, "4.dir:2,"), &bytes) == -1);
 	maildir_close(&md);
 	home();
 }
@@ -1087,7 +1090,7 @@ test_unreadable(void)
 	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
 	CHECK(md.count == 2 && md.skipped == 1);
 	errno = 0;
-	CHECK(maildir_open(&md, find(&md, "c,W=3:2,")) == -1 &&
+	CHECK(maildir_open(&md, find(&md, "c,W=3:2,"), &bytes) == -1 &&
 	    errno == EACCES);
 	maildir_close(&md);
 	home();

@@ -1093,19 +1093,30 @@ rnd(uint32_t *x)
 static void
 test_model(void)
 {
-	static const char alphabet[] = { 'a', '.', '\r', '\n', '\0' };
-	static char	in[64], want[STUFF_MAX(64) + STUFF_END_MAX];
-	static char	out[STUFF_MAX(64) + STUFF_END_MAX];
+	static const char mixed[] = { 'a', '.', '\r', '\n', '\0' };
+	/* Mostly letters: long runs without LF for the word-wide scan. */
+	static const char runs[] = "aaaaaaaaaaaaaaaaaaaaaaaa.\r\n\0";
+	static char	in[512], want[STUFF_MAX(512) + STUFF_END_MAX];
+	static char	out[STUFF_MAX(512) + STUFF_END_MAX];
+	const char	*alphabet;
 	uint32_t	x = 0x2545f491;
-	size_t		iter, n, i, k, w, got, dots, cuts[8], ncuts;
+	size_t		iter, n, i, k, w, got, dots, cuts[8], ncuts, asize;
 	unsigned long	lines;
 	unsigned	fails = 0;
 	struct sizer	sz;
 
-	for (iter = 0; iter < 4000 && fails < 5; iter++) {
-		n = rnd(&x) % 41;
+	for (iter = 0; iter < 6000 && fails < 5; iter++) {
+		if (iter < 4000) {
+			alphabet = mixed;
+			asize = sizeof(mixed);
+			n = rnd(&x) % 41;
+		} else {
+			alphabet = runs;
+			asize = sizeof(runs) - 1;
+			n = rnd(&x) % sizeof(in);
+		}
 		for (i = 0; i < n; i++)
-			in[i] = alphabet[rnd(&x) % sizeof(alphabet)];
+			in[i] = alphabet[rnd(&x) % asize];
 
 		w = model(false, 0, in, n, want, &dots);
 		got = encode(false, 0, in, n, NULL, 0, out);
