@@ -40,6 +40,7 @@ static bool	same_file(const struct maildir *, const struct msg *,
 static struct msg *lookup(struct maildir *, const char *, uint64_t);
 static int	scan_dir(struct maildir *, int, bool);
 static int	name_size(const char *, uint64_t *);
+static int	open_regular(int, const char *, struct stat *);
 static int	file_size(int, const char *, uint64_t *, int64_t *);
 static int	msg_cmp(const struct maildir *, const struct msg *,
 		    const struct msg *);
@@ -101,6 +102,34 @@ name_size(const char *name, uint64_t *size)
 }
 
 /*
+ * Opens name in dirfd for reading if it is a regular file, and fills
+ * *st.  O_NONBLOCK: a FIFO planted in the Maildir cannot hang us;
+ * O_NOFOLLOW: a link cannot lead elsewhere.  Returns an fd, or -1.
+ */
+static int
+open_regular(int dirfd, const char *name, struct stat *st)
+{
+	int	fd, e;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, st) == -1)
+		goto fail;
+	if (!S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
+	(void)close(fd);	/* read-only fd; nothing to lose */
+	errno = e;
+	return -1;
+}
+
+/*
  * Reads a message to learn its size, and its mtime from the same
  * descriptor.  Stops after as many bytes as fstat(2) reported, which
  * saves a read(2) that would only say end of file.
@@ -115,17 +144,8 @@ file_size(int dirfd, const char *name, uint64_t *size, int64_t *mtime)
 	ssize_t		r;
 	int		fd, e;
 
-	/* O_NONBLOCK: a FIFO planted in cur/ must not hang the scan. */
-	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (fd == -1)
+	if ((fd = open_regular(dirfd, name, &st)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
 	while (got < (uint64_t)st.st_size) {
 		r = read(fd, buf, sizeof(buf));
 		if (r == 0)
@@ -695,30 +715,17 @@ int
 maildir_open(const struct maildir *md, size_t i, uint64_t *bytes)
 {
 	struct stat	st;
-	int		fd, e;
+	int		fd;
 
 	if (i >= md->count) {
 		errno = EINVAL;
 		return -1;
 	}
-	/* O_NONBLOCK: a FIFO planted in cur/ must not hang the session. */
-	fd = openat(maildir_msg(md, i)->flags & MSG_NEW ? md->newfd : md->curfd,
-	    maildir_name(md, i), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		goto fail;
-	}
-	*bytes = (uint64_t)st.st_size;
+	fd = open_regular(maildir_msg(md, i)->flags & MSG_NEW ? md->newfd :
+	    md->curfd, maildir_name(md, i), &st);
+	if (fd != -1)
+		*bytes = (uint64_t)st.st_size;
 	return fd;
-fail:
-	e = errno;
-	(void)close(fd);	/* read-only fd; nothing to lose */
-	errno = e;
-	return -1;
 }
 
 /*
