@@ -147,7 +147,8 @@ check:
 ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 check-asan:
 	$(MAKE) clean
-	$(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" HARDEN= LDHARDEN=
+	POP3D_SANITIZED=1 $(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" \
+	    HARDEN= LDHARDEN=
 	$(MAKE) clean
 
 install: $(PROGS)

@@ -201,6 +201,8 @@ sizes_read_names(struct sizes *z, char *buf)
 	have = z->end - z->start;
 	if (have > z->nbytes)
 		goto bad;
+	if (z->nbytes == 0)		/* an empty Maildir: buf may be NULL */
+		buf = z->buf;
 	memcpy(buf, z->buf + z->start, have);
 	z->start = z->end = 0;
 	while (have < z->nbytes) {
