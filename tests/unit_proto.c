@@ -30,6 +30,7 @@ static void	test_number(void);
 static void	test_two_numbers(void);
 static void	test_split_last(void);
 static void	test_split_first(void);
+static void	test_keyword(void);
 static void	test_hex_digest(void);
 static void	test_uidl_ok(void);
 static void	test_user_ok(void);
@@ -423,6 +424,37 @@ static const struct {
 	{ S("/:`g@GFAfa90/:`g@GFAfa90/:`g@GF"),		false },
 	{ S(""),					false },
 };
+
+/* SASL mechanism names: any case, whole word, explicit lengths. */
+static void
+test_keyword(void)
+{
+	static const struct {
+		const char	*word;
+		size_t		 len;
+		bool		 want;
+	} cases[] = {
+		{ "PLAIN",	5, true },
+		{ "plain",	5, true },
+		{ "PlAiN",	5, true },
+		{ "PLAI",	4, false },
+		{ "PLAINX",	6, false },
+		{ "PLA\0N",	5, false },
+		{ "",		0, false },
+	};
+	struct span	w;
+	size_t		i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		w.p = cases[i].word;
+		w.len = cases[i].len;
+		CHECK(proto_keyword(&w, "PLAIN") == cases[i].want);
+	}
+	w.p = "cram-md5";
+	w.len = 8;
+	CHECK(proto_keyword(&w, "CRAM-MD5"));
+	CHECK(!proto_keyword(&w, "PLAIN"));
+}
 
 static void
 test_hex_digest(void)
@@ -1177,6 +1209,7 @@ main(void)
 	RUN(test_two_numbers);
 	RUN(test_split_last);
 	RUN(test_split_first);
+	RUN(test_keyword);
 	RUN(test_hex_digest);
 	RUN(test_uidl_ok);
 	RUN(test_user_ok);
