@@ -32,9 +32,12 @@
 /* The descriptor the back end finds the takeover pipe on. */
 #define AUTH_TAKEOVER_FD	4
 #define AUTH_TAKEOVER_ENV	"POP3D_TAKEOVER_FD"
-/* "<pid.time.random@host>": RFC 1939 s.7 msg-id syntax. */
-#define AUTH_STAMP_MAX		300
+/* A DNS name is at most 253 octets (RFC 1035 s.2.3.4), and gethostname
+ * may return up to HOST_NAME_MAX (64 on Linux): 256 holds either. */
 #define AUTH_HOST_MAX		256
+/* "<pid.time.random@host>": RFC 1939 s.7 msg-id syntax; the host plus
+ * at most 44 octets of numbers and punctuation. */
+#define AUTH_STAMP_MAX		300
 
 /* STLS through a UCSPI-TLS wrapper (UCSPITLS, SSLCTLFD, ...). */
 enum tls_state {

@@ -149,6 +149,12 @@ proto_split_first(const char *s, size_t len, struct span *word,
 }
 
 bool
+proto_keyword(const struct span *w, const char *name)
+{
+	return w->len == strlen(name) && strncasecmp(w->p, name, w->len) == 0;
+}
+
+bool
 proto_hex_digest(const char *s, size_t len)
 {
 	size_t	i;

@@ -76,6 +76,12 @@ int		proto_split_last(const char *, size_t, struct span *,
 int		proto_split_first(const char *, size_t, struct span *,
 		    struct span *);
 
+/*
+ * True if the span is the keyword name, without regard to case, as
+ * SASL mechanism names are matched (RFC 4422 s.3.1).
+ */
+bool		proto_keyword(const struct span *, const char *name);
+
 /* True if s is exactly 32 lower-case hex digits (RFC 1939 s.7). */
 bool		proto_hex_digest(const char *, size_t);
 

@@ -8,13 +8,11 @@
 
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 
 #include "io.h"
 #include "log.h"
 
-static bool	mech_is(const struct span *, const char *);
 static long	response(struct session *, const char *, unsigned char *,
 		    size_t);
 static void	plain(struct session *, const struct span *);
@@ -29,13 +27,6 @@ sasl_mechs(const struct authz *a)
 	if (auth_plain_ok(a))
 		return a->cram ? " PLAIN CRAM-MD5" : " PLAIN";
 	return a->cram ? " CRAM-MD5" : "";
-}
-
-static bool
-mech_is(const struct span *m, const char *name)
-{
-	/* RFC 4422 s.3.1: mechanism names are matched without case. */
-	return m->len == strlen(name) && strncasecmp(m->p, name, m->len) == 0;
 }
 
 /*
@@ -163,9 +154,9 @@ sasl_auth(struct session *s, const struct command *cmd)
 	}
 	if (proto_split_first(cmd->arg, cmd->arglen, &mech, &ir) == -1)
 		bad_command(s, "usage: AUTH mechanism [initial-response]");
-	else if (mech_is(&mech, "PLAIN"))
+	else if (proto_keyword(&mech, "PLAIN"))
 		plain(s, &ir);
-	else if (mech_is(&mech, "CRAM-MD5"))
+	else if (proto_keyword(&mech, "CRAM-MD5"))
 		cram(s, &ir);
 	else
 		reply_err(s, "unrecognized authentication type");

@@ -10,14 +10,19 @@
 
 #include "../auth.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +49,7 @@ static void	test_run_missing(void);
 static void	test_stamp(void);
 static void	test_set_host(void);
 static void	test_loopback(void);
+static void	test_export_env(void);
 
 static int	status_of(int, int);
 static int	script(const char *, const char *);
@@ -624,10 +630,71 @@ test_loopback(void)
 	CHECK(!auth_is_loopback("10.0.0.1"));
 	CHECK(!auth_is_loopback("::2"));
 	CHECK(!auth_is_loopback("::"));
+	/* IPv4 loopback written the IPv6 way, as some environments do. */
+	CHECK(auth_is_loopback("::ffff:127.0.0.1"));
+	CHECK(!auth_is_loopback("::ffff:10.0.0.1"));
 	CHECK(!auth_is_loopback("unknown"));
 	CHECK(!auth_is_loopback(""));
 	CHECK(!auth_is_loopback("127.0.0.1 "));
 	CHECK(!auth_is_loopback("localhost"));
+}
+
+/*
+ * auth_export_env on a dual-stack socket: an IPv4 client of an IPv6
+ * listener shows its local address as a.b.c.d, as tcpserver would.
+ * Runs in a child, whose fd 0 becomes the accepted connection.
+ */
+static void
+test_export_env(void)
+{
+	struct sockaddr_in6	 sa;
+	struct sockaddr_in	 sa4;
+	socklen_t		 sl = sizeof(sa);
+	pid_t			 pid;
+	int			 l, c, a, off = 0, status;
+
+	if ((l = socket(AF_INET6, SOCK_STREAM, 0)) == -1) {
+		printf("skip %s:test_export_env: no IPv6 here\n", check_prog);
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	sa.sin6_addr = in6addr_any;
+	CHECK(setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &off,
+	    sizeof(off)) == 0);
+	CHECK(bind(l, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CHECK(listen(l, 1) == 0);
+	CHECK(getsockname(l, (struct sockaddr *)&sa, &sl) == 0);
+	memset(&sa4, 0, sizeof(sa4));
+	sa4.sin_family = AF_INET;
+	sa4.sin_port = sa.sin6_port;
+	sa4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK((c = socket(AF_INET, SOCK_STREAM, 0)) != -1);
+	CHECK(connect(c, (struct sockaddr *)&sa4, sizeof(sa4)) == 0);
+	CHECK((a = accept(l, NULL, NULL)) != -1);
+	if ((pid = fork()) == 0) {
+		const char	*ip, *port;
+		char		 want[8];
+
+		if (dup2(a, 0) == -1 || unsetenv("TCPLOCALIP") == -1 ||
+		    unsetenv("TCPLOCALPORT") == -1 ||
+		    unsetenv("TCPREMOTEIP") == -1 ||
+		    auth_export_env("127.0.0.1") == -1)
+			_exit(2);
+		ip = getenv("TCPLOCALIP");
+		port = getenv("TCPLOCALPORT");
+		(void)snprintf(want, sizeof(want), "%u",
+		    (unsigned)ntohs(sa.sin6_port));
+		_exit(ip != NULL && strcmp(ip, "127.0.0.1") == 0 &&
+		    port != NULL && strcmp(port, want) == 0 &&
+		    getenv("TCPREMOTEIP") != NULL &&
+		    strcmp(getenv("TCPREMOTEIP"), "127.0.0.1") == 0 ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	(void)close(a);
+	(void)close(c);
+	(void)close(l);
 }
 
 int
@@ -655,6 +722,7 @@ main(void)
 	RUN(test_stamp);
 	RUN(test_set_host);
 	RUN(test_loopback);
+	RUN(test_export_env);
 
 	{
 		static const char *const names[] = {

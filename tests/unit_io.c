@@ -609,6 +609,7 @@ test_close_from(void)
 static void
 test_fds_sane(void)
 {
+	char	dir[] = "/tmp/unit_io.XXXXXX";
 	pid_t	pid;
 
 	if ((pid = fork()) == 0) {
@@ -629,6 +630,34 @@ test_fds_sane(void)
 	}
 	CHECK(pid > 0);
 	CHECK(child_status(pid) == 0);
+
+	/*
+	 * With 0, 1 and 2 open it needs no /dev/null, as in a jail that
+	 * has none; with one closed and no /dev/null it fails.  chroot(2)
+	 * into an empty directory needs root.
+	 */
+	if (geteuid() != 0) {
+		printf("skip %s:test_fds_sane_nodev: chroot needs root\n",
+		    check_prog);
+		return;
+	}
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	if ((pid = fork()) == 0) {
+		if (chroot(dir) == -1 || chdir("/") == -1)
+			_exit(3);
+		if (fds_sane() == -1)
+			_exit(1);
+		(void)close(2);
+		if (fds_sane() != -1)
+			_exit(2);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(child_status(pid) == 0);
+	CHECK(rmdir(dir) == 0);
 }
 
 int
