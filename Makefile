@@ -64,7 +64,7 @@ clean-static:
 .c.o:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
-$(OBJ) $(CHECKPW_OBJ): pop3d.h
+$(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
 proto.o: proto.h
 io.o: io.h
@@ -77,7 +77,7 @@ maildir.o: maildir.h proto.h sizes.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
-$(TESTS:=.o): tests/check.h pop3d.h proto.h io.h auth.h maildir.h session.h \
+$(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h
 
 tests/tmatch: tests/tmatch.c
@@ -112,8 +112,8 @@ FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
 	  maildir.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
-tests/fuzz_proto.o: pop3d.h proto.h
-tests/fuzz_auth.o: pop3d.h auth.h session.h io.h proto.h
+tests/fuzz_proto.o: params.h proto.h
+tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
@@ -121,10 +121,10 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
 
-tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c pop3d.h proto.h
+tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
-tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) pop3d.h auth.h
+tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 

@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pop3d.h"
+#include "params.h"
 #include "session.h"
 
 /* The descriptor the back end finds the takeover pipe on. */

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 /* Policy: a passwd-file line longer than this is malformed. */
 #define CHECKPW_LINE_MAX	4096

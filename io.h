@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 enum io_status {
 	IO_OK,			/* a line was read */

@@ -20,7 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 static bool		 use_stderr;
 static const char	*log_ident = "pop3d";

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 #define MSG_NEW		0x01	/* lives in new/ */
 #define MSG_DELE	0x02	/* marked by DELE */

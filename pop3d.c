@@ -18,7 +18,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "pop3d.h"
+#include "params.h"
 #include "auth.h"
 #include "io.h"
 #include "log.h"

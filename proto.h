@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 enum verb {
 	VERB_NONE, VERB_USER, VERB_PASS, VERB_APOP, VERB_AUTH, VERB_STLS,

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pop3d.h"
+#include "params.h"
 
 #define SIZES_FILE	"pop3d.sizes"
 #define SIZES_TMP	"pop3d.sizes.tmp"

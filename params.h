@@ -1,10 +1,10 @@
 /*
- * pop3d.h: the numbers pop3d lives by.  Every bound names its source;
+ * params.h: the numbers pop3d lives by.  Every bound names its source;
  * change one only together with its reason and an edge-case test.
  * Every module includes this header; it includes nothing.
  */
-#ifndef POP3D_H
-#define POP3D_H
+#ifndef PARAMS_H
+#define PARAMS_H
 
 /* RFC 2449 s.4: a command is at most 255 octets, CRLF included. */
 #define POP3_CMD_MAX		255
@@ -52,4 +52,4 @@
 #define nitems(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
 
-#endif /* POP3D_H */
+#endif /* PARAMS_H */
