@@ -33,7 +33,8 @@ PROGS	= pop3d pop3d-checkpw
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw
+	  tests/unit_checkpw \
+	  tests/unit_proxy
 
 all: $(PROGS)
 
@@ -75,6 +76,7 @@ sasl.o: sasl.h auth.h session.h proto.h io.h log.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
 maildir.o: maildir.h proto.h sizes.h
 sizes.o: sizes.h
+proxy.o: proxy.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
@@ -95,6 +97,8 @@ tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
 tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
 	    $(POP3D_LIBS)
+tests/unit_proxy: tests/unit_proxy.o proxy.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_proxy.o proxy.o
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -103,7 +107,7 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_proxy
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
@@ -117,6 +121,9 @@ tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
+tests/fuzz_proxy.o tests/unit_proxy.o: proxy.h
+tests/replay_proxy: tests/replay.o tests/fuzz_proxy.o proxy.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proxy.o proxy.o
 tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
@@ -124,18 +131,24 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
+tests/fuzz_proxy: tests/fuzz_proxy.c proxy.c params.h proxy.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proxy.c proxy.c
 tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_proxy
+	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-proxy
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
 	    tests/corpus/proto
 	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
 	    tests/corpus/auth
+	./tests/fuzz_proxy -dict=tests/proxy.dict \
+	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
+	    tests/scratch/fuzz-proxy tests/corpus/proxy
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
@@ -185,7 +198,7 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_proxy $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench

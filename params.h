@@ -42,6 +42,21 @@
 /* Bytes read from a message or the client at a time. */
 #define POP3_CHUNK		65536
 
+/* PROXY protocol v1 (HAProxy's specification s.2.1): the longest
+ * line, "PROXY UNKNOWN" with two full IPv6 addresses, is 107 octets
+ * with its CRLF; a receiver declares a longer one invalid. */
+#define PROXY_V1_MAX		107
+/* PROXY v2 (s.2.2): 16 octets and the length they announce.  The
+ * specification designs for 536; this leaves room for HAProxy's TLVs
+ * (authority 255, unique id 128, the SSL strings), not for a whole
+ * client certificate. */
+#define PROXY_V2_MAX		1024
+/* Policy: the header must arrive within this many seconds (or -t,
+ * if shorter); s.2 asks for at least 3, one TCP retransmission. */
+#define PROXY_SECS		10
+/* Policy: entries in the -P list of allowed proxies. */
+#define PROXY_ALLOW_MAX		32
+
 /* Exit statuses: the auth/serve chain depends on them (see auth.h). */
 #define POP3_EXIT_OK		0
 #define POP3_EXIT_USAGE		100	/* permanent: fix the invocation */
