@@ -253,7 +253,7 @@ back(const struct options *o)
 		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
 		    "out", user, md.skipped);
 
-	t.md = &md;
+	trans_begin(&t, &md);
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
