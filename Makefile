@@ -25,8 +25,9 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o
+# The Maildir back end: the model and the modules around it (maildir.h).
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -65,20 +66,25 @@ clean-static:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
+    scan.h update.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h proto.h sizes.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+maildir.o: maildir.h proto.h
+mdname.o: mdname.h
+scan.o: scan.h maildir.h cache.h mdname.h proto.h
+cache.o: cache.h maildir.h mdname.h sizes.h
+update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h
+    sizes.h scan.h cache.h update.h mdname.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -89,11 +95,11 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
+tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
@@ -110,7 +116,7 @@ FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c
+	  maildir.c mdname.c scan.c cache.c update.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
