@@ -27,7 +27,8 @@ CHECKPW_LIBS = -lcrypt -lmd
 
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
+	  proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -68,7 +69,7 @@ clean-static:
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    scan.h update.h
+    scan.h update.h proxy.h proxyio.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -83,6 +84,7 @@ cache.o: cache.h maildir.h mdname.h sizes.h
 update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 proxy.o: proxy.h
+proxyio.o: proxyio.h proxy.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \

@@ -24,6 +24,8 @@
 #include "log.h"
 #include "maildir.h"
 #include "proto.h"
+#include "proxy.h"
+#include "proxyio.h"
 #include "scan.h"
 #include "session.h"
 #include "trans.h"
@@ -41,11 +43,14 @@ struct options {
 	unsigned long	 failmax;	/* -l */
 	unsigned long	 delay;		/* -d */
 	unsigned long	 maxmsgs;	/* -M */
+	bool		 proxy;		/* -P: a PROXY header comes first */
+	struct proxy_allow allow;	/* -P: from these peers only */
 };
 
 static void	usage(void) __attribute__((noreturn));
 static unsigned long opt_num(const char *, unsigned long, unsigned long);
 static int	front(const struct options *, char *[]);
+static int	proxy_front(const struct options *, bool *);
 static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
@@ -61,7 +66,8 @@ usage(void)
 	if (!log_stderr_is_client())
 		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-b bad] "
 		    "[-d delay] [-h host] [-l logins]\n"
-		    "             [-p secure|loopback|any] [-t timeout]\n"
+		    "             [-p secure|loopback|any] [-P proxies] "
+		    "[-t timeout]\n"
 		    "             checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 		    "[-t timeout]\n");
@@ -111,6 +117,49 @@ end_text(enum session_end why)
 	return "server error";
 }
 
+/*
+ * -P: the connection must come from an allowed proxy, and start with
+ * its PROXY header, which then names the client (proxy.h).  Sets
+ * *ssl if the proxy says the client came over TLS.  Returns 0, or -1
+ * when the connection is to be closed; that is logged here.
+ */
+static int
+proxy_front(const struct options *o, bool *ssl)
+{
+	struct proxy_addr	peer;
+	struct proxy_hdr	h;
+	enum proxy_read		r;
+	char			ip[PROXY_ADDR_TEXT];
+
+	if (proxy_real_peer(&peer) == -1) {
+		log_msg(LOG_WARNING, "connection refused: -P is set, but the "
+		    "peer has no IP address: %s", strerror(errno));
+		return -1;
+	}
+	(void)proxy_addr_text(&peer, ip, sizeof(ip));
+	if (!proxy_allow_match(&o->allow, &peer)) {
+		log_msg(LOG_WARNING, "connection refused: ip=[%s] is not an "
+		    "allowed proxy (-P)", ip);
+		return -1;
+	}
+	r = proxy_read(0, o->timeout < PROXY_SECS ? (int)o->timeout :
+	    PROXY_SECS, &h);
+	if (r != PROXY_READ_OK) {
+		log_msg(LOG_WARNING, "connection refused: %s from proxy "
+		    "ip=[%s]%s%s", proxy_read_text(r), ip,
+		    r == PROXY_READ_ERROR ? ": " : "",
+		    r == PROXY_READ_ERROR ? strerror(errno) : "");
+		return -1;
+	}
+	if (proxy_export(&h) == -1) {
+		log_msg(LOG_ERR, "cannot set the environment: %s",
+		    strerror(errno));
+		return -1;
+	}
+	*ssl = h.ssl;
+	return 0;
+}
+
 /* The front end: greeting, AUTHORIZATION, checkpassword. */
 static int
 front(const struct options *o, char *argv[])
@@ -118,7 +167,10 @@ front(const struct options *o, char *argv[])
 	static struct session	s;
 	static struct authz	a;
 	enum session_end	why;
+	bool			proxy_ssl = false;
 
+	if (o->proxy && proxy_front(o, &proxy_ssl) == -1)
+		return POP3_EXIT_OK;	/* logged; the client gets nothing */
 	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
 	memset(&a, 0, sizeof(a));
 	a.argv = argv;
@@ -156,7 +208,7 @@ front(const struct options *o, char *argv[])
 	 * before any handshake, so there an SSL_PROTOCOL is stale and
 	 * only STLS counts.
 	 */
-	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
+	a.secure = o->encrypted || env_set("POP3D_SECURE") || proxy_ssl ||
 	    (a.tls == TLS_NONE && env_set("SSL_PROTOCOL"));
 	s.authz = &a;
 	s.handlers = authz_handlers;
@@ -303,7 +355,7 @@ main(int argc, char *argv[])
 	o.policy = PLAIN_SECURE;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:st:")) != -1) {
+	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:P:st:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -347,6 +399,12 @@ main(int argc, char *argv[])
 				o.policy = PLAIN_ANY;
 			else
 				usage();
+			break;
+		case 'P':
+			if (proxy_allow_parse(optarg, strlen(optarg),
+			    &o.allow) == -1)
+				usage();
+			o.proxy = true;
 			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;
