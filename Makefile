@@ -25,8 +25,9 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o
+# The Maildir back end: the model and the modules around it (maildir.h).
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -65,20 +66,25 @@ clean-static:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
+    scan.h update.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h proto.h sizes.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+maildir.o: maildir.h proto.h
+mdname.o: mdname.h
+scan.o: scan.h maildir.h cache.h mdname.h proto.h
+cache.o: cache.h maildir.h mdname.h sizes.h
+update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h
+    sizes.h scan.h cache.h update.h mdname.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -94,11 +100,11 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
+tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
@@ -109,11 +115,13 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
 # A target NAME is tests/fuzz_NAME.c, its corpus tests/corpus/NAME/,
-# its dictionary tests/fuzz_NAME.dict if there is one; add a new one
-# to FUZZ and FUZZ_REPLAY and give it the two link rules.
-FUZZ	= proto auth sasl sizes encoder
+# its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
+# one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
+# rules.
+FUZZ	= proto auth sasl sizes encoder fd3 pwline
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
-	  tests/replay_sizes tests/replay_encoder
+	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
+	  tests/replay_pwline
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -123,15 +131,17 @@ FUZZTIME = 60
 FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c
-FUZZ_MAILDIR_SRC = maildir.c proto.c sizes.c
+	  maildir.c mdname.c scan.c cache.c update.c
+FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
+	  sizes.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
 tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
 tests/fuzz_sasl.o: params.h proto.h
 tests/fuzz_sizes.o: params.h sizes.h
-tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h
+tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
+    cache.h mdname.h
 tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
@@ -144,18 +154,29 @@ tests/replay_sasl: tests/replay.o tests/fuzz_sasl.o proto.o
 	    $(POP3D_LIBS)
 tests/replay_sizes: tests/replay.o tests/fuzz_sizes.o sizes.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_sizes.o sizes.o
-tests/replay_encoder: tests/replay.o tests/fuzz_encoder.o maildir.o \
-    proto.o sizes.o
+tests/replay_encoder: tests/replay.o tests/fuzz_encoder.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_encoder.o \
-	    maildir.o proto.o sizes.o $(POP3D_LIBS)
-tests/replay_names: tests/replay.o tests/fuzz_names.o maildir.o proto.o \
-    sizes.o
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
+tests/replay_names: tests/replay.o tests/fuzz_names.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_names.o \
-	    maildir.o proto.o sizes.o $(POP3D_LIBS)
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
 tests/replay_backend: tests/replay.o tests/fuzz_backend.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_backend.o \
 	    $(LIBOBJ) $(POP3D_LIBS)
 
+tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
+tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_fd3.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
+tests/replay_pwline: tests/replay.o tests/fuzz_pwline.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_pwline.o checkpw.o \
+	    io.o $(CHECKPW_LIBS)
+tests/fuzz_fd3: tests/fuzz_fd3.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_fd3.c checkpw.c \
+	    io.c $(CHECKPW_LIBS)
+tests/fuzz_pwline: tests/fuzz_pwline.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_pwline.c \
+	    checkpw.c io.c $(CHECKPW_LIBS)
 tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
@@ -167,7 +188,7 @@ tests/fuzz_sasl: tests/fuzz_sasl.c proto.c params.h proto.h
 	    $(POP3D_LIBS)
 tests/fuzz_sizes: tests/fuzz_sizes.c sizes.c params.h sizes.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_sizes.c sizes.c
-tests/fuzz_encoder: tests/fuzz_encoder.c $(FUZZ_MAILDIR_SRC) maildir.h
+tests/fuzz_encoder: tests/fuzz_encoder.c $(FUZZ_MAILDIR_SRC) maildir.h scan.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_encoder.c \
 	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
 tests/fuzz_names: tests/fuzz_names.c $(FUZZ_MAILDIR_SRC) maildir.h

@@ -13,7 +13,9 @@ bin=tests/fuzz_$name
 mkdir -p "tests/scratch/fuzz-$name" || exit 1
 set -- -max_total_time="$secs" -timeout="$slow" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="tests/scratch/$name-"
-[ -f "tests/fuzz_$name.dict" ] && set -- "$@" -dict="tests/fuzz_$name.dict"
+for d in "tests/fuzz_$name.dict" "tests/$name.dict"; do
+	[ -f "$d" ] && { set -- "$@" -dict="$d"; break; }
+done
 echo "fuzz: $name for ${secs}s" >&2
 # detect_leaks: a leak fails the run like a crash does.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \

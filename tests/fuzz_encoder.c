@@ -16,7 +16,9 @@
 #define _GNU_SOURCE		/* mkdtemp */
 
 #include "../maildir.h"
+#include "../cache.h"
 #include "../proto.h"
+#include "../scan.h"
 
 #include <sys/stat.h>
 
