@@ -21,19 +21,24 @@ LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # make static: for a chroot jail (README).  A static PIE keeps ASLR; use
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
-# libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
-POP3D_LIBS = -lmd -lresolv
+# libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton);
+# libseccomp: the sandbox (libseccomp-dev has a static one for make static).
+POP3D_LIBS = -lmd -lresolv -lseccomp
+# 1: the back end enters its sandbox after login (sandbox.h).  0 only for
+# sanitizer and valgrind builds, whose run-time needs calls it forbids.
+SANDBOX	= 1
 CHECKPW_LIBS = -lcrypt -lmd
 
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
+	  sandbox.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
-	  tests/unit_cache \
+	  tests/unit_cache tests/unit_sandbox \
 	  tests/unit_checkpw
 
 all: $(PROGS)
@@ -63,11 +68,12 @@ clean-static:
 
 .SUFFIXES: .c .o
 .c.o:
-	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+	$(CC) $(STD) -I. -DPOP3D_SANDBOX=$(SANDBOX) $(CPPFLAGS) $(CFLAGS) \
+	    $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    scan.h update.h
+    scan.h update.h sandbox.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -80,11 +86,12 @@ mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
 cache.o: cache.h maildir.h mdname.h sizes.h
 update.o: update.h maildir.h mdname.h
+sandbox.o: sandbox.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h scan.h cache.h update.h mdname.h
+    sizes.h scan.h cache.h update.h mdname.h sandbox.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -101,6 +108,9 @@ tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
 tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
+tests/unit_sandbox: tests/unit_sandbox.o $(MDOBJ) proto.o sandbox.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_sandbox.o $(MDOBJ) proto.o \
+	    sandbox.o $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -153,8 +163,9 @@ check:
 ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 check-asan:
 	$(MAKE) clean
+	@echo "check-asan: SANDBOX=0, the back end's sandbox is off in this build"
 	POP3D_SANITIZED=1 $(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" \
-	    HARDEN= LDHARDEN=
+	    HARDEN= LDHARDEN= SANDBOX=0
 	$(MAKE) clean
 
 install: $(PROGS)
