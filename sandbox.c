@@ -107,8 +107,7 @@ static const int	allowed[] = {
 	SCMP_SYS(close), SCMP_SYS(lseek), SCMP_SYS(fcntl),
 	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(statx),
 	SCMP_SYS(getdents64),
-	SCMP_SYS(unlinkat), SCMP_SYS(renameat), SCMP_SYS(renameat2),
-	SCMP_SYS(linkat),
+	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(linkat),
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(futex), SCMP_SYS(getrandom),
 	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
@@ -179,12 +178,22 @@ enter_landlock(int root, struct sandbox_result *res)
 		res->landlock_errno = errno;
 		return 0;
 	}
-	/* Read messages, write and rename the size cache, UPDATE. */
+	/*
+	 * Read messages, write and rename the size cache, UPDATE.  A
+	 * rename into cur/ counts as making a file of its type there, and
+	 * what UPDATE moves can have become a FIFO or a directory since
+	 * the scan: every MAKE right, so it moves as before.  Nothing new
+	 * of those types can be made: mknodat(2), mkdirat(2) and
+	 * symlinkat(2) are not on the seccomp list.
+	 */
 	memset(&pb, 0, sizeof(pb));
 	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
 	    LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_WRITE_FILE |
-	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-	    LANDLOCK_ACCESS_FS_REFER;
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_REFER |
+	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+	    LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+	    LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+	    LANDLOCK_ACCESS_FS_MAKE_BLOCK;
 	pb.parent_fd = root;
 	if (syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
 	    &pb, 0) == -1)
@@ -250,6 +259,10 @@ enter_seccomp(void)
 		r = rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(mmap), 1, c);
 	if (r == 0)
 		r = rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(mprotect), 1, c);
+	/* Files only, never a directory (AT_REMOVEDIR). */
+	c[0] = SCMP_A2_32(SCMP_CMP_EQ, 0, 0);
+	if (r == 0)
+		r = allow(ctx, SCMP_SYS(unlinkat), 1, c);
 	/* send(2) on a connected socket (the client, syslog); no address. */
 	c[0] = SCMP_A4_64(SCMP_CMP_EQ, 0, 0);
 	if (r == 0)

@@ -341,8 +341,8 @@ def case_systemd_filter(r):
     lists = re.search(r"allowed\[\] = \{(.*?)\};", src, re.S).group(1)
     need = set(re.findall(r"SCMP_SYS\((\w+)\)", lists))
     # With arguments checked, and the calls that enter the sandbox.
-    need |= {"mmap", "mprotect", "openat", "sendto", "prctl", "seccomp",
-             "landlock_create_ruleset", "landlock_add_rule",
+    need |= {"mmap", "mprotect", "openat", "sendto", "unlinkat", "prctl",
+             "seccomp", "landlock_create_ruleset", "landlock_add_rule",
              "landlock_restrict_self"}
     groups = syscall_groups()
     for unit in ("pop3d@.service", "pop3s@.service"):

@@ -65,6 +65,7 @@ static int	c_open_rdwr_message(struct maildir *);
 static int	c_open_append_cache(struct maildir *);
 static int	c_mkdir(struct maildir *);
 static int	c_symlink(struct maildir *);
+static int	c_rmdir(struct maildir *);
 static int	c_chmod(struct maildir *);
 static int	c_create_outside(struct maildir *);
 static int	c_read_outside(struct maildir *);
@@ -104,6 +105,7 @@ static const struct tcase cases[] = {
 	{ "open-append-cache",	c_open_append_cache,	REFUSED },
 	{ "mkdir",		c_mkdir,		REFUSED },
 	{ "symlink",		c_symlink,		REFUSED },
+	{ "rmdir",		c_rmdir,		REFUSED },
 	{ "chmod",		c_chmod,		REFUSED },
 	{ "create-outside",	c_create_outside,	CONFINED },
 	{ "read-outside",	c_read_outside,		CONFINED },
@@ -229,6 +231,12 @@ static int
 c_symlink(struct maildir *md)
 {
 	return symlinkat("/etc/passwd", md->curfd, "link");
+}
+
+static int
+c_rmdir(struct maildir *md)
+{
+	return unlinkat(md->lockfd, "tmp", AT_REMOVEDIR);
 }
 
 static int
