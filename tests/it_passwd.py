@@ -280,7 +280,9 @@ def on_tty(args, answers):
             if not chunk:
                 break
             shown += chunk
-            if pending and shown.rstrip().endswith(b":"):
+            # Answer each prompt once it is shown: echo is off by then.
+            asked = shown.count(b"Password: ") + shown.count(b"Again: ")
+            while pending and asked > len(answers) - len(pending):
                 os.write(fd, pending.pop(0) + b"\n")
     finally:
         os.close(fd)
