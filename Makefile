@@ -5,6 +5,10 @@ SBINDIR	= $(PREFIX)/sbin
 LIBEXECDIR = $(PREFIX)/libexec
 MANDIR	= $(PREFIX)/share/man
 DESTDIR	=
+# The reader's chroot directory (pop3d -r): root-owned, 0755, empty.
+EMPTYDIR = /var/lib/pop3d/empty
+# 0: no seccomp filters (sanitizer and valgrind builds).
+SANDBOX	= 1
 
 CC	= cc
 CFLAGS	= -O2 -g
@@ -22,18 +26,20 @@ LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
-POP3D_LIBS = -lmd -lresolv
+# libseccomp: the reader's system-call filter.
+POP3D_LIBS = -lmd -lresolv -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o
+LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
+	  checkprog.o rootside.o reader.o trans.o maildir.o sizes.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw
+	  tests/unit_checkpw \
+	  tests/unit_rootside tests/unit_log
 
 all: $(PROGS)
 
@@ -62,23 +68,30 @@ clean-static:
 
 .SUFFIXES: .c .o
 .c.o:
-	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) \
+	    -DPOP3D_EMPTYDIR=\"$(EMPTYDIR)\" -DPOP3D_SANDBOX=$(SANDBOX) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
+    rootside.h reader.h trans.h maildir.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
-auth.o: auth.h sasl.h session.h proto.h io.h log.h
-sasl.o: sasl.h auth.h session.h proto.h io.h log.h
+login.o: login.h credrec.h session.h proto.h io.h
+auth.o: auth.h login.h credrec.h sasl.h session.h proto.h io.h log.h
+sasl.o: sasl.h login.h credrec.h session.h proto.h io.h log.h
+credrec.o: credrec.h proto.h
+checkprog.o: checkprog.h io.h log.h
+rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
+reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
 maildir.o: maildir.h proto.h sizes.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h
+    sizes.h login.h credrec.h checkprog.h rootside.h log.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -95,6 +108,10 @@ tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
 tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
 	    $(POP3D_LIBS)
+tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
+tests/unit_log: tests/unit_log.o log.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -103,20 +120,24 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_credrec
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
-FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c
+FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
+	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
-tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
+tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h checkprog.h
+tests/fuzz_credrec.o: params.h credrec.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
+tests/replay_credrec: tests/replay.o tests/fuzz_credrec.o credrec.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_credrec.o credrec.o \
+	    proto.o $(POP3D_LIBS)
 tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
@@ -128,14 +149,22 @@ tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth
+tests/fuzz_credrec: tests/fuzz_credrec.c credrec.c proto.c params.h credrec.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_credrec.c credrec.c \
+	    proto.c $(POP3D_LIBS)
+
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_credrec
+	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-credrec
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
 	    tests/corpus/proto
 	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
 	    tests/corpus/auth
+	./tests/fuzz_credrec -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-credrec \
+	    tests/corpus/credrec
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
@@ -148,7 +177,7 @@ ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
 check-asan:
 	$(MAKE) clean
 	POP3D_SANITIZED=1 $(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" \
-	    HARDEN= LDHARDEN=
+	    HARDEN= LDHARDEN= SANDBOX=0
 	$(MAKE) clean
 
 install: $(PROGS)
@@ -158,6 +187,9 @@ install: $(PROGS)
 	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d
 	cp pop3d-checkpw $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	mkdir -p $(DESTDIR)$(EMPTYDIR)
+	chmod 755 $(DESTDIR)$(EMPTYDIR)
+	-chown 0:0 $(DESTDIR)$(EMPTYDIR)
 	cp pop3d.8 pop3d-checkpw.8 $(DESTDIR)$(MANDIR)/man8/
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
@@ -185,7 +217,7 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_credrec $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench
