@@ -30,15 +30,18 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
 
+# The Maildir back end: the model and the modules around it (maildir.h).
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
-	  checkprog.o rootside.o reader.o trans.o maildir.o sizes.o
+	  checkprog.o rootside.o reader.o trans.o $(MDOBJ)
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PROGS	= pop3d pop3d-checkpw
+PASSWD_OBJ = pop3d-passwd.o pwfile.o checkpw.o io.o
+PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw \
+	  tests/unit_checkpw tests/unit_pwfile \
 	  tests/unit_rootside tests/unit_log
 
 all: $(PROGS)
@@ -48,6 +51,9 @@ pop3d: $(OBJ)
 
 pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
+
+pop3d-passwd: $(PASSWD_OBJ)
+	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(CHECKPW_LIBS)
 
 # The same objects, linked with libmd, libresolv and libcrypt inside.
 # glibc warns that getpwnam and friends need its NSS modules at run
@@ -73,7 +79,7 @@ clean-static:
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
-    rootside.h reader.h trans.h maildir.h
+    rootside.h reader.h trans.h maildir.h scan.h update.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -85,13 +91,21 @@ credrec.o: credrec.h proto.h
 checkprog.o: checkprog.h io.h log.h
 rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
 reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h proto.h sizes.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+maildir.o: maildir.h proto.h
+mdname.o: mdname.h
+scan.o: scan.h maildir.h cache.h mdname.h proto.h
+cache.o: cache.h maildir.h mdname.h sizes.h
+update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
+$(PASSWD_OBJ): params.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h
+pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h login.h credrec.h checkprog.h rootside.h log.h
+    sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
+    rootside.h log.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -102,16 +116,20 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
+tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
 tests/unit_log: tests/unit_log.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
+tests/unit_pwfile.o: pwfile.h checkpw.h
+tests/unit_pwfile: tests/unit_pwfile.o pwfile.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_pwfile.o pwfile.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -120,13 +138,15 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_credrec
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_fd3 \
+	  tests/replay_pwline tests/replay_credrec
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
-	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c
+	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
+	  mdname.c scan.c cache.c update.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
@@ -142,6 +162,19 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
 
+tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
+tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_fd3.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
+tests/replay_pwline: tests/replay.o tests/fuzz_pwline.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_pwline.o checkpw.o \
+	    io.o $(CHECKPW_LIBS)
+tests/fuzz_fd3: tests/fuzz_fd3.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_fd3.c checkpw.c \
+	    io.c $(CHECKPW_LIBS)
+tests/fuzz_pwline: tests/fuzz_pwline.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_pwline.c \
+	    checkpw.c io.c $(CHECKPW_LIBS)
 tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
@@ -153,8 +186,10 @@ tests/fuzz_credrec: tests/fuzz_credrec.c credrec.c proto.c params.h credrec.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_credrec.c credrec.c \
 	    proto.c $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_credrec
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+    tests/fuzz_credrec
 	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-fd3 tests/scratch/fuzz-pwline \
 	    tests/scratch/fuzz-credrec
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
@@ -165,6 +200,12 @@ fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_credrec
 	./tests/fuzz_credrec -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-credrec \
 	    tests/corpus/credrec
+	./tests/fuzz_fd3 -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-fd3 \
+	    tests/corpus/fd3
+	./tests/fuzz_pwline -dict=tests/pwline.dict \
+	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
+	    tests/scratch/fuzz-pwline tests/corpus/pwline
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
@@ -190,6 +231,10 @@ install: $(PROGS)
 	mkdir -p $(DESTDIR)$(EMPTYDIR)
 	chmod 755 $(DESTDIR)$(EMPTYDIR)
 	-chown 0:0 $(DESTDIR)$(EMPTYDIR)
+	cp pop3d-passwd $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	cp pop3d-passwd.8 $(DESTDIR)$(MANDIR)/man8/
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d-passwd.8
 	cp pop3d.8 pop3d-checkpw.8 $(DESTDIR)$(MANDIR)/man8/
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
@@ -217,7 +262,8 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_credrec $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+	    tests/fuzz_credrec $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench

@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "reader.h"
 #include "rootside.h"
+#include "scan.h"
 #include "session.h"
 #include "trans.h"
 
@@ -299,7 +300,7 @@ back(const struct options *o)
 		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
 		    "out", user, md.skipped);
 
-	t.md = &md;
+	trans_begin(&t, &md);
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
