@@ -46,6 +46,8 @@ root=no
 # As root pop3d splits: its reader is chrooted here (root's, empty).
 empty=$scratch/empty
 mkdir "$empty" && chmod 755 "$empty" || exit 1
+# make check-valgrind: a memcheck command line to run each pop3d under.
+vg=${POP3D_VALGRIND:-}
 
 # Checks the status-line count of the block that just ended.
 end_block() {
@@ -160,9 +162,9 @@ run_one() {
 	# shellcheck disable=SC2086 # option lists are split on purpose
 	(cd "$d" && { cat in; [ "$hold" -gt 0 ] && sleep "$hold"; } |
 	    env FAKE_HOME="$d" $tls ${tls:+SSLCTLFD=5 SSLREADFD=6 SSLWRITEFD=7} \
-	    $envs timeout 60 "$bin/pop3d" -r "$empty" $popts \
-	    "$bin/fake-checkpw" "$bin/pop3d" -m Maildir $mopts >out.p \
-	    2>log 5>tlsctl.p 6</dev/null 7>tlsout.p)
+	    $envs timeout 60 $vg "$bin/pop3d" -r "$empty" $popts \
+	    "$bin/fake-checkpw" $vg "$bin/pop3d" -m Maildir $mopts \
+	    >out.p 2>log 5>tlsctl.p 6</dev/null 7>tlsout.p)
 	wait
 	if ! "$top/tests/tmatch" "$d/exp" "$d/out"; then
 		bad=1
