@@ -24,6 +24,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "proto.h"
+#include "scan.h"
 #include "session.h"
 #include "trans.h"
 

@@ -13,6 +13,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "io.h"
 #include "log.h"
 #include "proto.h"
@@ -187,7 +188,7 @@ cmd_uidl(struct session *s, const struct command *cmd)
 /*
  * RETR (all of it) or TOP (header and `lines` body lines).  Reads no
  * further than the length fstat(2) reported, and for RETR counts what
- * goes out, so a file changed under its name is noticed (maildir.h).
+ * goes out, so a file changed under its name is noticed (cache.h).
  */
 static void
 send_msg(struct session *s, size_t i, bool top, unsigned long lines)
@@ -353,7 +354,7 @@ cmd_quit(struct session *s, const struct command *cmd)
 	else
 		reply_ok(s, "bye");
 	session_end(s, END_QUIT);
-	/* The client has its answer; now the size cache (maildir.h). */
+	/* The client has its answer; now the size cache (cache.h). */
 	if (session_flush(s) == 0 && maildir_save(t->md) == -1)
 		log_msg(LOG_WARNING, "cannot write the size cache: %s",
 		    strerror(errno));

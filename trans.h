@@ -11,6 +11,7 @@
 
 #include "maildir.h"
 #include "session.h"
+#include "update.h"
 
 struct trans {
 	struct maildir		*md;
