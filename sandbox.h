@@ -17,11 +17,6 @@
 
 #include <stdbool.h>
 
-/* The Makefile sets it (SANDBOX = 1); 0 in sanitizer builds. */
-#ifndef POP3D_SANDBOX
-#define POP3D_SANDBOX	1
-#endif
-
 struct sandbox_result {
 	int	landlock_abi;	/* the kernel's ABI, 0 if none */
 	bool	landlock;	/* in force */
