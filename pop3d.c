@@ -7,6 +7,9 @@
  *
  * Both talk POP3 on fd 0 and fd 1; diagnostics go to the log (log.h).
  */
+#define _DEFAULT_SOURCE		/* NSIG */
+
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -20,12 +23,17 @@
 
 #include "params.h"
 #include "auth.h"
+#include "checkprog.h"
 #include "io.h"
 #include "log.h"
+#include "login.h"
 #include "maildir.h"
 #include "proto.h"
 #include "proxy.h"
 #include "proxyio.h"
+#include "reader.h"
+#include "rootside.h"
+#include "sandbox.h"
 #include "scan.h"
 #include "session.h"
 #include "trans.h"
@@ -43,6 +51,9 @@ struct options {
 	unsigned long	 failmax;	/* -l */
 	unsigned long	 delay;		/* -d */
 	unsigned long	 maxmsgs;	/* -M */
+	unsigned long	 authz_secs;	/* -A */
+	const char	*user;		/* -u: the reader's account */
+	const char	*emptydir;	/* -r: the reader's root */
 	bool		 proxy;		/* -P: a PROXY header comes first */
 	struct proxy_allow allow;	/* -P: from these peers only */
 };
@@ -50,12 +61,32 @@ struct options {
 static void	usage(void) __attribute__((noreturn));
 static unsigned long opt_num(const char *, unsigned long, unsigned long);
 static int	front(const struct options *, char *[]);
-static int	proxy_front(const struct options *, bool *);
+static int	proxy_peer_ok(const struct options *);
+static int	proxy_header(const struct options *, const char *,
+		    struct authz *, int, struct rootside *);
 static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
-static const char *end_text(enum session_end);
 static bool	env_set(const char *);
+static void	signals_reset(void);
+
+/*
+ * A superserver or shell may hand us ignored or blocked signals: an
+ * ignored SIGCHLD makes waitpid() fail, so every wrong password would
+ * read as a temporary failure.  Both roles start from the defaults.
+ */
+static void
+signals_reset(void)
+{
+	sigset_t	none;
+	int		sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);	/* EINVAL: libc's own */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 static void
 usage(void)
@@ -64,10 +95,11 @@ usage(void)
 	log_init("pop3d", LOG_DEST_AUTO);
 	log_msg(LOG_ERR, "bad command line; see pop3d(8)");
 	if (!log_stderr_is_client())
-		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-b bad] "
-		    "[-d delay] [-h host] [-l logins]\n"
+		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-A secs] "
+		    "[-b bad] [-d delay] [-h host] [-l logins]\n"
 		    "             [-p secure|loopback|any] [-P proxies] "
-		    "[-t timeout]\n"
+		    "[-r dir] [-t timeout]\n"
+		    "             [-u user]\n"
 		    "             checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 		    "[-t timeout]\n");
@@ -93,42 +125,15 @@ env_set(const char *name)
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
-static const char *
-end_text(enum session_end why)
-{
-	switch (why) {
-	case END_QUIT:
-		return "quit";
-	case END_HANDOFF:
-		return "handed off";
-	case END_EOF:
-		return "client closed the connection";
-	case END_TIMEOUT:
-		return "idle timeout";
-	case END_IOERR:
-		return "connection error";
-	case END_BAD:
-		return "too many bad commands";
-	case END_LOGINS:
-		return "too many failed logins";
-	case END_FATAL:
-		break;
-	}
-	return "server error";
-}
-
 /*
- * -P: the connection must come from an allowed proxy, and start with
- * its PROXY header, which then names the client (proxy.h).  Sets
- * *ssl if the proxy says the client came over TLS.  Returns 0, or -1
- * when the connection is to be closed; that is logged here.
+ * -P, on the root side before anything reads the client: the real
+ * peer (TCPREMOTEIP or getpeername) must be an allowed proxy, or its
+ * header is never read.  Returns 0, or -1 after logging why.
  */
 static int
-proxy_front(const struct options *o, bool *ssl)
+proxy_peer_ok(const struct options *o)
 {
 	struct proxy_addr	peer;
-	struct proxy_hdr	h;
-	enum proxy_read		r;
 	char			ip[PROXY_ADDR_TEXT];
 
 	if (proxy_real_peer(&peer) == -1) {
@@ -136,60 +141,94 @@ proxy_front(const struct options *o, bool *ssl)
 		    "peer has no IP address: %s", strerror(errno));
 		return -1;
 	}
-	(void)proxy_addr_text(&peer, ip, sizeof(ip));
 	if (!proxy_allow_match(&o->allow, &peer)) {
 		log_msg(LOG_WARNING, "connection refused: ip=[%s] is not an "
-		    "allowed proxy (-P)", ip);
+		    "allowed proxy (-P)", proxy_addr_text(&peer, ip,
+		    sizeof(ip)));
 		return -1;
 	}
-	r = proxy_read(0, o->timeout < PROXY_SECS ? (int)o->timeout :
-	    PROXY_SECS, &h);
-	if (r != PROXY_READ_OK) {
+	return 0;
+}
+
+/*
+ * -P, before the greeting (in the reader, if there is one): reads
+ * the PROXY header and hands the client endpoint it names to the root
+ * side, over sock, or straight to rs when there is no split (sock is
+ * -1).  The parser's view (a) follows, for CAPA and the plaintext
+ * policy; the root side checks the same with its own copy.  LOCAL and
+ * UNKNOWN keep the real endpoints.  Returns 0, or -1 after logging
+ * why the connection is to be closed.
+ */
+static int
+proxy_header(const struct options *o, const char *real, struct authz *a,
+    int sock, struct rootside *rs)
+{
+	struct proxy_hdr	h;
+	struct cred_peer	m;
+	enum proxy_read		r;
+	char			ip[PROXY_ADDR_TEXT];
+	int			secs;
+
+	secs = o->timeout < PROXY_SECS ? (int)o->timeout : PROXY_SECS;
+	if ((r = proxy_read(0, secs, &h)) != PROXY_READ_OK) {
 		log_msg(LOG_WARNING, "connection refused: %s from proxy "
-		    "ip=[%s]%s%s", proxy_read_text(r), ip,
+		    "ip=[%s]%s%s", proxy_read_text(r), real,
 		    r == PROXY_READ_ERROR ? ": " : "",
 		    r == PROXY_READ_ERROR ? strerror(errno) : "");
 		return -1;
 	}
-	if (proxy_export(&h) == -1) {
-		log_msg(LOG_ERR, "cannot set the environment: %s",
+	if (h.local)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.type = CRED_MSG_PEER;
+	if (proxy_addr_v4(&h.src)) {
+		m.family = CRED_INET4;
+		memcpy(m.addr, h.src.a + 12, 4);
+	} else {
+		m.family = CRED_INET6;
+		memcpy(m.addr, h.src.a, 16);
+	}
+	m.port = h.sport;
+	m.tls = h.ssl ? 1 : 0;
+	if (sock != -1 ? send(sock, &m, sizeof(m), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(m) : rootside_endpoint(rs, &m, sizeof(m)) == -1) {
+		log_msg(LOG_ERR, "cannot pass on the client endpoint: %s",
 		    strerror(errno));
 		return -1;
 	}
-	*ssl = h.ssl;
+	a->loopback = auth_is_loopback(proxy_addr_text(&h.src, ip,
+	    sizeof(ip)));
+	a->secure = a->secure || h.ssl;
 	return 0;
 }
 
-/* The front end: greeting, AUTHORIZATION, checkpassword. */
+/*
+ * The front end.  As root it splits: the reader (reader.h) greets and
+ * parses, the root side (rootside.h) runs CHECKPROG.  As a user the
+ * same code runs in one process, the root side called directly.
+ */
 static int
 front(const struct options *o, char *argv[])
 {
 	static struct session	s;
 	static struct authz	a;
+	static struct rootside	rs;
+	static struct reader	rd;
+	struct gate		gate;
 	enum session_end	why;
-	bool			proxy_ssl = false;
+	char			peer[64];
+	int			sp[2], psock = -1;
+	pid_t			pid;
 
-	if (o->proxy && proxy_front(o, &proxy_ssl) == -1)
-		return POP3_EXIT_OK;	/* logged; the client gets nothing */
-	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
 	memset(&a, 0, sizeof(a));
-	a.argv = argv;
-	a.failmax = (unsigned)o->failmax;
-	a.delay = (unsigned)o->delay;
 	a.apop = o->apop;
 	a.cram = o->cram;
 	a.policy = o->policy;
-	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
-	a.quiet_stderr = log_stderr_is_client();
-	(void)log_peer(a.peer, sizeof(a.peer));
-	a.loopback = auth_is_loopback(a.peer);
-	if (auth_export_env(a.peer) == -1) {
-		log_msg(LOG_ERR, "cannot set the environment: %s",
-		    strerror(errno));
-		return POP3_EXIT_TEMP;
-	}
+	(void)log_peer(peer, sizeof(peer));
+	a.loopback = auth_is_loopback(peer);
 	auth_set_host(&a, o->host);
-	if (a.apop && (a.stamplen = auth_make_stamp(&a, a.stamp,
+	/* One stamp per connection, for APOP and CRAM-MD5 alike. */
+	if ((a.apop || a.cram) && (a.stamplen = auth_make_stamp(&a, a.stamp,
 	    sizeof(a.stamp))) == 0) {
 		log_msg(LOG_ERR, "cannot make the APOP stamp: %s",
 		    strerror(errno));
@@ -208,17 +247,67 @@ front(const struct options *o, char *argv[])
 	 * before any handshake, so there an SSL_PROTOCOL is stale and
 	 * only STLS counts.
 	 */
-	a.secure = o->encrypted || env_set("POP3D_SECURE") || proxy_ssl ||
+	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
 	    (a.tls == TLS_NONE && env_set("SSL_PROTOCOL"));
+	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
+	rootside_init(&rs, &a, argv, (unsigned)o->failmax,
+	    (unsigned)o->delay, log_stderr_is_client());
+	if (rootside_set_peer(&rs, peer, NULL) == -1) {
+		log_msg(LOG_ERR, "cannot set the environment: %s",
+		    strerror(errno));
+		return POP3_EXIT_TEMP;
+	}
+	if (o->proxy) {
+		if (proxy_peer_ok(o) == -1)
+			return POP3_EXIT_OK;	/* not a byte read or sent */
+		rs.proxy_ok = true;
+	}
+
+	if (geteuid() != 0) {
+		log_msg(LOG_INFO, "not started as root: no privilege "
+		    "separation, one process parses and runs %s", argv[0]);
+		rootside_gate(&rs, &gate);
+	} else {
+		if (reader_prepare(&rd, o->user, o->emptydir) == -1)
+			return POP3_EXIT_TEMP;
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sp) == -1) {
+			log_msg(LOG_ERR, "socketpair: %s", strerror(errno));
+			return POP3_EXIT_TEMP;
+		}
+		if ((pid = fork()) == -1) {
+			log_msg(LOG_ERR, "fork: %s", strerror(errno));
+			return POP3_EXIT_TEMP;
+		}
+		if (pid != 0) {
+			(void)close(sp[1]);
+			(void)close(rd.rootfd);
+			return rootside_run(&rs, sp[0], pid, o->authz_secs);
+		}
+		(void)close(sp[0]);
+		rd.sock = sp[1];
+		psock = rd.sock;
+		rd.tls_ctl = a.tls_ctl;
+		rd.tls_rd = a.tls_rd;
+		rd.tls_wr = a.tls_wr;
+		wipe(&rs, sizeof(rs));	/* the root side's, not ours */
+		if (reader_confine(&rd) == -1)
+			return POP3_EXIT_TEMP;	/* not a word to the client */
+		reader_gate(&rd, &gate);
+	}
+	if (o->proxy && proxy_header(o, peer, &a, psock, &rs) == -1)
+		return POP3_EXIT_OK;	/* logged; the client gets nothing */
+
+	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
+	session_deadline(&s, o->authz_secs);
+	a.gate = &gate;
 	s.authz = &a;
 	s.handlers = authz_handlers;
 	s.nhandlers = authz_nhandlers;
-
-	reply_ok(&s, "POP3 server ready%s%s", a.apop ? " " : "", a.stamp);
+	reply_ok(&s, "POP3 server ready%s%s", a.apop ? " " : "",
+	    a.apop ? a.stamp : "");
 	why = session_run(&s);
-	if (why != END_HANDOFF && why != END_QUIT)
-		log_msg(LOG_INFO, "session ended before login: %s, ip=[%s]",
-		    end_text(why), a.peer);
+	gate.end(gate.ctx, why);
 	wipe(&a, sizeof(a));
 	return POP3_EXIT_OK;
 }
@@ -264,6 +353,7 @@ back(const struct options *o)
 	static struct session	s;
 	static struct maildir	md;
 	static struct trans	t;
+	struct sandbox_result	sb;
 	const char		*u = getenv("USER");
 	char			 user[128], peer[64];
 	enum session_end	 why;
@@ -311,6 +401,24 @@ back(const struct options *o)
 	s.nhandlers = trans_nhandlers;
 	log_msg(LOG_INFO, "login: user=%s, ip=[%s], messages=%zu, "
 	    "octets=%" PRIu64, user, peer, md.count, md.total);
+	/*
+	 * Locked, scanned, every descriptor open, syslog connected and
+	 * the time zone loaded by the line above: from here on only what
+	 * TRANSACTION and UPDATE need (sandbox.h).
+	 */
+	if (!POP3D_SANDBOX)
+		log_msg(LOG_NOTICE, "sandbox disabled at build time");
+	else if (sandbox_enter(md.lockfd, &sb) == -1) {
+		log_msg(LOG_ERR, "cannot enter the sandbox: user=%s: %s", user,
+		    strerror(errno));
+		maildir_close(&md);
+		return back_refuse(&s, "[SYS/TEMP] cannot open mailbox");
+	} else if (!sb.landlock)
+		log_msg(LOG_NOTICE, "sandbox without Landlock: %s",
+		    sb.landlock_abi == 0 ? "the kernel has none" :
+		    sb.landlock_abi == 1 ?
+		    "ABI 1 cannot allow UPDATE's renames" :
+		    strerror(sb.landlock_errno));
 	takeover();
 	reply_ok(&s, "maildrop has %zu messages (%" PRIu64 " octets)",
 	    md.count, md.total);
@@ -327,7 +435,7 @@ back(const struct options *o)
 		    t.result.error != 0 ? strerror(t.result.error) : "");
 	else
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
-		    "nothing changed", user, peer, end_text(why));
+		    "nothing changed", user, peer, session_end_text(why));
 	maildir_close(&md);
 	/* We have answered the client, so 0 whatever happened (auth.h). */
 	return POP3_EXIT_OK;
@@ -343,6 +451,7 @@ main(int argc, char *argv[])
 	if (fds_sane() == -1)
 		return POP3_EXIT_TEMP;
 	(void)umask(077);
+	signals_reset();
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	memset(&o, 0, sizeof(o));
@@ -353,12 +462,17 @@ main(int argc, char *argv[])
 	o.delay = POP3_FAIL_DELAY;
 	o.maxmsgs = POP3_MSGS_MAX;
 	o.policy = PLAIN_SECURE;
+	o.authz_secs = POP3_AUTHZ_SECS;
+	o.emptydir = POP3D_EMPTYDIR;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:P:st:")) != -1) {
+	while ((c = getopt(argc, argv, "+aA:b:cd:eEh:l:m:M:p:P:r:st:u:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
+			break;
+		case 'A':
+			o.authz_secs = opt_num(optarg, 1, POP3_TIMEOUT_LIMIT);
 			break;
 		case 'b':
 			o.badmax = opt_num(optarg, 1, 1000);
@@ -400,6 +514,11 @@ main(int argc, char *argv[])
 			else
 				usage();
 			break;
+		case 'r':
+			if (optarg[0] != '/')
+				usage();
+			o.emptydir = optarg;
+			break;
 		case 'P':
 			if (proxy_allow_parse(optarg, strlen(optarg),
 			    &o.allow) == -1)
@@ -412,6 +531,9 @@ main(int argc, char *argv[])
 		case 't':
 			/* RFC 1939 s.3 wants 600 at least; tests need less. */
 			o.timeout = opt_num(optarg, 1, POP3_TIMEOUT_LIMIT);
+			break;
+		case 'u':
+			o.user = optarg;
 			break;
 		default:
 			usage();

@@ -5,8 +5,6 @@
  * to take.  Reports with return values and errno; never logs, exits
  * or allocates.
  */
-#define _DEFAULT_SOURCE		/* setenv, unsetenv */
-
 #include "proxyio.h"
 
 #include <sys/socket.h>
@@ -180,29 +178,4 @@ proxy_real_peer(struct proxy_addr *a)
 	}
 	errno = EAFNOSUPPORT;
 	return -1;
-}
-
-int
-proxy_export(const struct proxy_hdr *h)
-{
-	char	ip[PROXY_ADDR_TEXT], port[8];
-
-	if (h->local)
-		return 0;
-	(void)proxy_addr_text(&h->src, ip, sizeof(ip));
-	(void)snprintf(port, sizeof(port), "%u", h->sport);
-	if (setenv("TCPREMOTEIP", ip, 1) == -1 ||
-	    setenv("TCPREMOTEPORT", port, 1) == -1)
-		return -1;
-	(void)proxy_addr_text(&h->dst, ip, sizeof(ip));
-	(void)snprintf(port, sizeof(port), "%u", h->dport);
-	if (setenv("TCPLOCALIP", ip, 1) == -1 ||
-	    setenv("TCPLOCALPORT", port, 1) == -1)
-		return -1;
-	/* They name the proxy, not the client. */
-	if (unsetenv("TCPREMOTEHOST") == -1 ||
-	    unsetenv("TCPREMOTEINFO") == -1 ||
-	    unsetenv("REMOTE_ADDR") == -1 || unsetenv("REMOTE_HOST") == -1)
-		return -1;
-	return 0;
 }

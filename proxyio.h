@@ -37,13 +37,4 @@ const char	*proxy_read_text(enum proxy_read);
  */
 int		proxy_real_peer(struct proxy_addr *);
 
-/*
- * Exports what the header says for CHECKPROG, as tcpserver would
- * have: TCPREMOTEIP, TCPREMOTEPORT, TCPLOCALIP, TCPLOCALPORT; and
- * unsets TCPREMOTEHOST, TCPREMOTEINFO, REMOTE_ADDR and REMOTE_HOST,
- * which describe the proxy.  Nothing changes for a header without
- * addresses (h->local).  Returns 0, or -1 with errno set.
- */
-int		proxy_export(const struct proxy_hdr *);
-
 #endif /* PROXYIO_H */
