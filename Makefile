@@ -129,10 +129,10 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
 # one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
 # rules.
-FUZZ	= proto auth sasl sizes encoder fd3 pwline
+FUZZ	= proto auth sasl sizes encoder names backend fd3 pwline
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
-	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
-	  tests/replay_pwline
+	  tests/replay_sizes tests/replay_encoder tests/replay_names \
+	  tests/replay_backend tests/replay_fd3 tests/replay_pwline
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -153,7 +153,8 @@ tests/fuzz_sasl.o: params.h proto.h
 tests/fuzz_sizes.o: params.h sizes.h
 tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
     cache.h mdname.h
-tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h
+tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h \
+    scan.h log.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
