@@ -1,7 +1,7 @@
 """Load through tcpserver on loopback: the whole chain (pop3d,
 pop3d-checkpw -f PASSWD, pop3d -m Maildir) for many users at once.
 
-  load:sessions      200 clients at once, 1,000 sessions in all (5,000
+  load:sessions      200 clients at once, 500 sessions in all (5,000
                      with POP3D_LOAD_SESSIONS=5000), for
                      200 users each with their own Maildir: log in,
                      UIDL, RETR two messages (bytes checked), DELE one,
@@ -33,7 +33,7 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itlib  # noqa: E402
 
-SESSIONS = int(os.environ.get("POP3D_LOAD_SESSIONS", "1000"))
+SESSIONS = int(os.environ.get("POP3D_LOAD_SESSIONS", "500"))
 USERS = int(os.environ.get("POP3D_LOAD_USERS", "200"))
 CONC = int(os.environ.get("POP3D_LOAD_CONCURRENCY", "200"))
 SLOW = int(os.environ.get("POP3D_LOAD_SLOW", "200"))
