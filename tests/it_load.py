@@ -311,16 +311,18 @@ def main():
         bad = []
         for user in users:
             md = os.path.join(sc.dir, "home", user, "Maildir")
-            got = sorted(os.listdir(os.path.join(md, "cur")))
-            # RETR'd messages carry S; compare by unique name and body.
-            gotu = sorted(g.split(":")[0] for g in got)
-            if os.listdir(os.path.join(md, "new")) or \
+            # After a QUIT all is in cur/; RETR'd messages carry S.
+            got = ["cur/" + g for g in os.listdir(os.path.join(md, "cur"))]
+            innew = os.listdir(os.path.join(md, "new"))
+            got += ["new/" + g for g in innew]
+            gotu = sorted(g[4:].split(":")[0] for g in got)
+            if (innew and per_user[users.index(user)] > 0) or \
                     gotu != sorted(names[user]):
                 bad.append(user)
                 continue
             for g in got:
-                with open(os.path.join(md, "cur", g), "rb") as f:
-                    if f.read() != body(g.split(":")[0]):
+                with open(os.path.join(md, g), "rb") as f:
+                    if f.read() != body(g[4:].split(":")[0]):
                         bad.append(user)
                         break
         r.ok("load:final-state (%d Maildirs)" % USERS, not bad, bad[:5])
