@@ -37,7 +37,7 @@ isdigit_(char c)
 /*
  * The first ",W=" in the unique part (before any ':') followed by
  * digits that end the part or are followed by ',', their value below
- * 10^18 (larger values are no size a file has).
+ * 10^18; if that one is above POP3_SIZE_MAX, none is believed.
  */
 static int
 ref_size(const char *name, uint64_t *size)
@@ -58,6 +58,8 @@ ref_size(const char *name, uint64_t *size)
 				v = v * 10 + (uint64_t)(name[j] - '0');
 		}
 		if (j > i + 3 && !big && (j == end || name[j] == ',')) {
+			if (v > POP3_SIZE_MAX)	/* absurd: not believed */
+				return 0;
 			*size = v;
 			return 1;
 		}
