@@ -1,19 +1,23 @@
 #!/bin/sh
-# tests/deps.sh build|test|bench: installs the Debian packages a target
+# tests/deps.sh build|test|bench|deb: installs the Debian packages a target
 # needs when they are missing.  As root with apt-get it installs them
 # without asking (CI runs as root with no stdin); otherwise it names
 # what is missing and the tests that need it skip.
 set -u
 build="gcc make libc6-dev libcrypt-dev libmd-dev"
+# make deb: debian/control's Build-Depends, the tools and lintian.
+deb="$build libseccomp-dev debhelper dpkg-dev fakeroot lintian"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
-mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools"
+mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
+$deb adduser"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 
 case ${1:-} in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
+deb) want=$deb ;;
+*) echo "usage: deps.sh build|test|bench|deb" >&2; exit 2 ;;
 esac
 
 missing=
