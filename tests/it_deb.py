@@ -325,9 +325,11 @@ def case_install(r, files):
         if "/usr/local" in text:
             bad.append(u + " names /usr/local")
         if u.endswith(".service"):
-            prog = unit_exec(u)[0]
-            if not os.access(prog, os.X_OK):
-                bad.append(u + " runs missing " + prog)
+            for w in unit_exec(u):
+                if w.startswith("/") and not os.path.exists(w):
+                    bad.append(u + " names missing " + w)
+            if not os.access(unit_exec(u)[0], os.X_OK):
+                bad.append(u + " runs no program")
     with open(STUNNEL_CONF) as f:
         conf = f.read()
     progs = re.findall(r"^exec = (.*)$", conf, re.M) + \
@@ -467,6 +469,32 @@ def case_purge(r, files, before):
     r.ok("deb:purge-leaves-no-trace", new == [], new)
 
 
+def guard(r, name, fn, *args):
+    """Runs one case; an exception fails it, and the next case runs."""
+    try:
+        fn(*args)
+    except (OSError, subprocess.SubprocessError, poplib.error_proto,
+            ValueError, KeyError, IndexError) as e:
+        r.ok("deb:%s-unexpected-error" % name, False, repr(e))
+
+
+def leave_as_found():
+    """After a failure: no package, account, group or directory of it,
+    whatever its purge left.  Nothing of these was here before."""
+    for f in (ETC + "/pop3s.pem", ETC + "/pop3s.key"):
+        if os.path.exists(f):
+            os.unlink(f)
+    for attempt in range(2):
+        # A second purge, once the account is gone, if its postrm failed.
+        if run(["dpkg-query", "-W", "pop3d"]).returncode == 0:
+            dpkg(["dpkg", "--purge", "pop3d"])
+        for argv in (["userdel", "pop3d"], ["groupdel", "pop3d"]):
+            if account_exists():
+                run(argv)
+    shutil.rmtree(ETC, ignore_errors=True)
+    shutil.rmtree(os.path.dirname(EMPTY), ignore_errors=True)
+
+
 def main():
     r = itlib.Results()
     missing = itlib.have("dpkg-buildpackage", "dh", "lintian", "curl",
@@ -549,14 +577,14 @@ def main():
         r.ok("deb:dpkg-L-is-the-deb", sorted(set(files) | {"/"}) ==
              sorted(set(paths) | {"/"}), set(files) ^ set(paths))
         progress("installed")
-        case_install(r, files)
+        guard(r, "install", case_install, r, files)
         home = make_home(tmp)
         add_user(r, files, home)
-        case_110(r, log)
+        guard(r, "110", case_110, r, log)
         progress("110 done")
-        case_upgrade(r, deb)
+        guard(r, "upgrade", case_upgrade, r, deb)
         progress("upgraded")
-        case_995(r, log, tmp)
+        guard(r, "995", case_995, r, log, tmp)
         progress("995 done")
         case_purge(r, files, before)
         progress("purged")
@@ -566,7 +594,6 @@ def main():
         msgs = [l for l in text.splitlines() if re.match(r"^[EW]: ", l)]
         r.ok("deb:lintian", lint.returncode == 0 and msgs == [], text)
         progress("lintian done")
-        to_purge = False
     except Exception as e:
         r.ok("deb:unexpected-error", False, repr(e))
     finally:
@@ -575,10 +602,7 @@ def main():
             os.killpg(lint.pid, signal.SIGTERM)
             lint.wait(timeout=30)
         if to_purge:
-            for f in (ETC + "/pop3s.pem", ETC + "/pop3s.key"):
-                if os.path.exists(f):
-                    os.unlink(f)
-            dpkg(["dpkg", "--purge", "pop3d"])
+            leave_as_found()
         if r.failed and os.path.exists(log):
             with open(log, errors="replace") as f:
                 sys.stderr.write("deb: server log:\n" + f.read()[-4000:])
