@@ -25,8 +25,9 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o
+# The Maildir back end: the model and the modules around it (maildir.h).
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -65,20 +66,25 @@ clean-static:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
+    scan.h update.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h proto.h sizes.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+maildir.o: maildir.h proto.h
+mdname.o: mdname.h
+scan.o: scan.h maildir.h cache.h mdname.h proto.h
+cache.o: cache.h maildir.h mdname.h sizes.h
+update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h
+    sizes.h scan.h cache.h update.h mdname.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -89,11 +95,11 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
+tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
@@ -103,13 +109,14 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_fd3 \
+	  tests/replay_pwline
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c
+	  maildir.c mdname.c scan.c cache.c update.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
@@ -121,6 +128,19 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
 
+tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
+tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_fd3.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
+tests/replay_pwline: tests/replay.o tests/fuzz_pwline.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_pwline.o checkpw.o \
+	    io.o $(CHECKPW_LIBS)
+tests/fuzz_fd3: tests/fuzz_fd3.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_fd3.c checkpw.c \
+	    io.c $(CHECKPW_LIBS)
+tests/fuzz_pwline: tests/fuzz_pwline.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_pwline.c \
+	    checkpw.c io.c $(CHECKPW_LIBS)
 tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
@@ -128,14 +148,21 @@ tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline
+	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-fd3 tests/scratch/fuzz-pwline
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
 	    tests/corpus/proto
 	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
 	    tests/corpus/auth
+	./tests/fuzz_fd3 -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-fd3 \
+	    tests/corpus/fd3
+	./tests/fuzz_pwline -dict=tests/pwline.dict \
+	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
+	    tests/scratch/fuzz-pwline tests/corpus/pwline
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
@@ -195,7 +222,8 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+	    $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench deb

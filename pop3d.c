@@ -24,6 +24,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "proto.h"
+#include "scan.h"
 #include "session.h"
 #include "trans.h"
 
@@ -252,7 +253,7 @@ back(const struct options *o)
 		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
 		    "out", user, md.skipped);
 
-	t.md = &md;
+	trans_begin(&t, &md);
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
