@@ -5,6 +5,10 @@ SBINDIR	= $(PREFIX)/sbin
 LIBEXECDIR = $(PREFIX)/libexec
 MANDIR	= $(PREFIX)/share/man
 DESTDIR	=
+# The reader's chroot directory (pop3d -r): root-owned, 0755, empty.
+EMPTYDIR = /var/lib/pop3d/empty
+# 0: no seccomp filters (sanitizer and valgrind builds).
+SANDBOX	= 1
 
 CC	= cc
 CFLAGS	= -O2 -g
@@ -22,19 +26,23 @@ LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
-POP3D_LIBS = -lmd -lresolv
+# libseccomp: the reader's system-call filter.
+POP3D_LIBS = -lmd -lresolv -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
 
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ)
+LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
+	  checkprog.o rootside.o reader.o trans.o $(MDOBJ)
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PROGS	= pop3d pop3d-checkpw
+PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
+PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw
+	  tests/unit_checkpw tests/unit_pwfile \
+	  tests/unit_rootside tests/unit_log
 
 all: $(PROGS)
 
@@ -43,6 +51,9 @@ pop3d: $(OBJ)
 
 pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
+
+pop3d-passwd: $(PASSWD_OBJ)
+	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(CHECKPW_LIBS)
 
 # The same objects, linked with libmd, libresolv and libcrypt inside.
 # glibc warns that getpwnam and friends need its NSS modules at run
@@ -63,17 +74,23 @@ clean-static:
 
 .SUFFIXES: .c .o
 .c.o:
-	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) \
+	    -DPOP3D_EMPTYDIR=\"$(EMPTYDIR)\" -DPOP3D_SANDBOX=$(SANDBOX) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    scan.h update.h
+pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
+    rootside.h reader.h trans.h maildir.h scan.h update.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
-auth.o: auth.h sasl.h session.h proto.h io.h log.h
-sasl.o: sasl.h auth.h session.h proto.h io.h log.h
+login.o: login.h credrec.h session.h proto.h io.h
+auth.o: auth.h login.h credrec.h sasl.h session.h proto.h io.h log.h
+sasl.o: sasl.h login.h credrec.h session.h proto.h io.h log.h
+credrec.o: credrec.h proto.h
+checkprog.o: checkprog.h io.h log.h
+rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
+reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
 maildir.o: maildir.h proto.h
 mdname.o: mdname.h
@@ -83,11 +100,21 @@ update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
+$(PASSWD_OBJ): params.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h
+pwsecret.o: pwsecret.h checkpw.h io.h
+pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h scan.h cache.h update.h mdname.h
+    sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
+    rootside.h log.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
+
+# LD_PRELOAD fault injection for tests/it_faults_update.py; never with
+# the sanitizers (it is loaded into their binaries, not linked).
+tests/faultshim.so: tests/faultshim.c
+	$(CC) -O1 -g -shared -fPIC -o $@ tests/faultshim.c -ldl
 
 tests/unit_proto: tests/unit_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_proto.o proto.o $(POP3D_LIBS)
@@ -101,6 +128,14 @@ tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
 tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
+tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
+tests/unit_log: tests/unit_log.o log.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
+tests/unit_pwfile.o: pwfile.h checkpw.h
+tests/unit_pwfile: tests/unit_pwfile.o pwfile.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_pwfile.o pwfile.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -109,24 +144,60 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_fd3 \
-	  tests/replay_pwline
+# A target NAME is tests/fuzz_NAME.c, its corpus tests/corpus/NAME/,
+# its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
+# one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
+# rules.
+FUZZ	= proto auth sasl sizes encoder fd3 pwline credrec
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
+	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
+	  tests/replay_pwline tests/replay_credrec
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined
+	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
 FUZZTIME = 60
-FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c mdname.c scan.c cache.c update.c
+# make fuzz-ci: each target this long; an input slower than
+# FUZZSLOW seconds counts as a hang, and so fails like a crash.
+FUZZCI_TIME = 30
+FUZZSLOW = 10
+FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
+	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
+	  mdname.c scan.c cache.c update.c
+FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
+	  sizes.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
-tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
+tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h checkprog.h
+tests/fuzz_credrec.o: params.h credrec.h
+tests/fuzz_sasl.o: params.h proto.h
+tests/fuzz_sizes.o: params.h sizes.h
+tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
+    cache.h mdname.h
+tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
+tests/replay_credrec: tests/replay.o tests/fuzz_credrec.o credrec.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_credrec.o credrec.o \
+	    proto.o $(POP3D_LIBS)
 tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
+tests/replay_sasl: tests/replay.o tests/fuzz_sasl.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_sasl.o proto.o \
+	    $(POP3D_LIBS)
+tests/replay_sizes: tests/replay.o tests/fuzz_sizes.o sizes.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_sizes.o sizes.o
+tests/replay_encoder: tests/replay.o tests/fuzz_encoder.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_encoder.o \
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
+tests/replay_names: tests/replay.o tests/fuzz_names.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_names.o \
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
+tests/replay_backend: tests/replay.o tests/fuzz_backend.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_backend.o \
+	    $(LIBOBJ) $(POP3D_LIBS)
 
 tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
 tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
@@ -147,35 +218,66 @@ tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
+tests/fuzz_sasl: tests/fuzz_sasl.c proto.c params.h proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_sasl.c proto.c \
+	    $(POP3D_LIBS)
+tests/fuzz_sizes: tests/fuzz_sizes.c sizes.c params.h sizes.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_sizes.c sizes.c
+tests/fuzz_encoder: tests/fuzz_encoder.c $(FUZZ_MAILDIR_SRC) maildir.h scan.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_encoder.c \
+	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
+tests/fuzz_names: tests/fuzz_names.c $(FUZZ_MAILDIR_SRC) maildir.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_names.c \
+	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
+tests/fuzz_backend: tests/fuzz_backend.c $(FUZZ_AUTH_SRC) trans.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_backend.c \
+	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
-	    tests/scratch/fuzz-fd3 tests/scratch/fuzz-pwline
-	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
-	    tests/corpus/proto
-	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
-	    tests/corpus/auth
-	./tests/fuzz_fd3 -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-fd3 \
-	    tests/corpus/fd3
-	./tests/fuzz_pwline -dict=tests/pwline.dict \
-	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
-	    tests/scratch/fuzz-pwline tests/corpus/pwline
+tests/fuzz_credrec: tests/fuzz_credrec.c credrec.c proto.c params.h credrec.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_credrec.c credrec.c \
+	    proto.c $(POP3D_LIBS)
+
+# Every target for FUZZTIME seconds; "make fuzz-ci" for FUZZCI_TIME
+# each, failing on the first crash, leak or hang (tests/fuzz-run.sh).
+fuzz:
+	@sh tests/deps.sh fuzz
+	@for t in $(FUZZ); do $(MAKE) tests/fuzz_$$t || exit 1; done
+	@for t in $(FUZZ); do \
+	    sh tests/fuzz-run.sh $$t $(FUZZTIME) $(FUZZSLOW) || exit 1; done
+fuzz-ci:
+	@sh tests/deps.sh fuzz
+	@for t in $(FUZZ); do $(MAKE) tests/fuzz_$$t || exit 1; done
+	@for t in $(FUZZ); do \
+	    sh tests/fuzz-run.sh $$t $(FUZZCI_TIME) $(FUZZSLOW) || exit 1; \
+	done
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
 	@sh tests/deps.sh test
-	@$(MAKE) $(PROGS) $(TESTS) $(FUZZ_REPLAY) tests/tmatch
+	@$(MAKE) $(PROGS) $(TESTS) $(FUZZ_REPLAY) tests/tmatch \
+	    tests/faultshim.so
 	@sh tests/run-all.sh
 
 # The same tests on a sanitizer build (FORTIFY and ASan overlap).
-ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+# SANDBOX=0: the sanitizers' run-time makes system calls that no
+# seccomp allow-list should grant; POP3D_SANITIZED=1 tells the tests
+# that assert the sandbox to skip.
+ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=undefined
 check-asan:
 	$(MAKE) clean
-	POP3D_SANITIZED=1 $(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" \
-	    HARDEN= LDHARDEN=
+	POP3D_SANITIZED=1 $(MAKE) check SANDBOX=0 CFLAGS="$(ASAN)" \
+	    LDFLAGS="$(ASAN)" HARDEN= LDHARDEN=
+	$(MAKE) clean
+
+# Memcheck over the unit tests and the transcripts, where both pop3d
+# processes (front end and pop3d -m) run under valgrind but the shell
+# checkpassword stand-in between them does not (tests/valgrind.sh).
+check-valgrind:
+	@sh tests/deps.sh valgrind
+	$(MAKE) clean
+	$(MAKE) SANDBOX=0 CFLAGS="-O1 -g" $(PROGS) $(TESTS) tests/tmatch
+	POP3D_SANITIZED=1 sh tests/valgrind.sh $(TESTS)
 	$(MAKE) clean
 
 install: $(PROGS)
@@ -185,6 +287,13 @@ install: $(PROGS)
 	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d
 	cp pop3d-checkpw $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	mkdir -p $(DESTDIR)$(EMPTYDIR)
+	chmod 755 $(DESTDIR)$(EMPTYDIR)
+	-chown 0:0 $(DESTDIR)$(EMPTYDIR)
+	cp pop3d-passwd $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	cp pop3d-passwd.8 $(DESTDIR)$(MANDIR)/man8/
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d-passwd.8
 	cp pop3d.8 pop3d-checkpw.8 $(DESTDIR)$(MANDIR)/man8/
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
@@ -222,8 +331,10 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+	    tests/faultshim.so \
 	    $(BENCH)
+	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch
 
-.PHONY: all check check-asan fuzz install demo clean bench deb
+.PHONY: all check check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
+	deb

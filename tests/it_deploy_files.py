@@ -130,7 +130,8 @@ def case_units(r, dest):
 
 def case_man(r):
     pages = [os.path.join(itlib.TOP, p) for p in ("pop3d.8",
-                                                 "pop3d-checkpw.8")]
+                                                 "pop3d-checkpw.8",
+                                                 "pop3d-passwd.8")]
     if itlib.have("mandoc"):
         r.skip("man:mandoc-lint", "missing mandoc")
     else:
@@ -169,12 +170,20 @@ def case_install(r, dest, out):
         return
     want = {"sbin/pop3d": 0o755, "libexec/pop3d-checkpw": 0o755,
             "share/man/man8/pop3d.8": 0o644,
-            "share/man/man8/pop3d-checkpw.8": 0o644}
+            "share/man/man8/pop3d-checkpw.8": 0o644,
+            "sbin/pop3d-passwd": 0o755,
+            "share/man/man8/pop3d-passwd.8": 0o644}
     got = {}
     for f in want:
         p = dest + PREFIX + "/" + f
         got[f] = os.stat(p).st_mode & 0o7777 if os.path.exists(p) else None
     r.ok("install:files-and-modes", got == want, got)
+    # The reader's chroot directory (pop3d -r): there, 0755, empty.
+    empty = dest + itlib.EMPTYDIR
+    st = os.stat(empty) if os.path.isdir(empty) else None
+    r.ok("install:emptydir", st is not None and
+         st.st_mode & 0o7777 == 0o755 and os.listdir(empty) == [] and
+         (not itlib.ROOT or st.st_uid == 0), empty)
 
 
 def flat(text):
