@@ -4,7 +4,7 @@
 # it installs them without asking (CI runs as root with no stdin);
 # otherwise it names what is missing and the tests that need it skip.
 set -u
-build="gcc make libc6-dev libcrypt-dev libmd-dev"
+build="gcc make libc6-dev libcrypt-dev libmd-dev libseccomp-dev"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
 mutt neomutt s-nail mailutils uw-mailutils tmux"
