@@ -26,14 +26,15 @@ POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
 LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o
+	  sizes.o uidmap.o migrate.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw
+	  tests/unit_checkpw \
+	  tests/unit_uidmap
 
 all: $(PROGS)
 
@@ -65,7 +66,8 @@ clean-static:
 	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h
+pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
+    migrate.h uidmap.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -75,10 +77,12 @@ sasl.o: sasl.h auth.h session.h proto.h io.h log.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h
 maildir.o: maildir.h proto.h sizes.h
 sizes.o: sizes.h
+uidmap.o: uidmap.h proto.h
+migrate.o: migrate.h maildir.h uidmap.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h
+    sizes.h uidmap.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -95,6 +99,8 @@ tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
 tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
 	    $(POP3D_LIBS)
+tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -103,7 +109,7 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_uidmap
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
@@ -114,6 +120,10 @@ FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
 tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
+tests/fuzz_uidmap.o: params.h uidmap.h proto.h
+tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \
+	    proto.o $(POP3D_LIBS)
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
@@ -128,14 +138,23 @@ tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth
+tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
+    proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
+	    proto.c $(POP3D_LIBS)
+
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_uidmap
+	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-uidmap
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
 	    tests/corpus/proto
 	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
 	    tests/corpus/auth
+	./tests/fuzz_uidmap -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-uidmap \
+	    tests/corpus/uidmap
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
@@ -185,7 +204,7 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_uidmap $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench

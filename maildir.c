@@ -702,6 +702,10 @@ maildir_uidl(const struct maildir *md, size_t i, char out[POP3_UIDL_MAX + 1])
 	const char	*name = maildir_name(md, i);
 	size_t		 len = strcspn(name, ":");
 
+	if (md->given != NULL && md->given[md->ord[i]] != NULL) {
+		name = md->given[md->ord[i]];
+		len = strlen(name);	/* checked in uidmap.c: 1..70 */
+	}
 	if (proto_uidl_ok(name, len)) {
 		memcpy(out, name, len);
 		out[len] = '\0';

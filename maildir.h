@@ -52,6 +52,8 @@ struct maildir {
 	uint32_t	*hash;		/* cached entries by inode, if needed */
 	size_t		 hmask;
 	bool		 dirty;		/* the size cache needs rewriting */
+	const char	**given;	/* per entry: a unique-id from the old
+					   server's list, or NULL (migrate.h) */
 	int		 lockfd, newfd, curfd;
 };
 
@@ -107,9 +109,10 @@ struct msg	*maildir_msg(const struct maildir *, size_t i);
 const char	*maildir_name(const struct maildir *, size_t i);
 
 /*
- * Writes message i's unique-id and a NUL into out: the name up to the
- * first ':' when that is a valid unique-id (RFC 1939 s.7), otherwise
- * the hex MD5 of it.  Returns its length.
+ * Writes message i's unique-id and a NUL into out: the one in
+ * md->given if set, else the name up to the first ':' when that is a
+ * valid unique-id (RFC 1939 s.7), otherwise the hex MD5 of it.
+ * Returns its length.
  */
 size_t		 maildir_uidl(const struct maildir *, size_t i,
 		    char out[POP3_UIDL_MAX + 1]);

@@ -23,6 +23,7 @@
 #include "io.h"
 #include "log.h"
 #include "maildir.h"
+#include "migrate.h"
 #include "proto.h"
 #include "session.h"
 #include "trans.h"
@@ -40,6 +41,7 @@ struct options {
 	unsigned long	 failmax;	/* -l */
 	unsigned long	 delay;		/* -d */
 	unsigned long	 maxmsgs;	/* -M */
+	enum uidmap_kind oldids;	/* -U: the previous server's UIDLs */
 };
 
 static void	usage(void) __attribute__((noreturn));
@@ -50,6 +52,8 @@ static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
 static const char *end_text(enum session_end);
 static bool	env_set(const char *);
+static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
+		    const char *);
 
 static void
 usage(void)
@@ -63,7 +67,8 @@ usage(void)
 		    "             [-p secure|loopback|any] [-t timeout]\n"
 		    "             checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
-		    "[-t timeout]\n");
+		    "[-t timeout]\n"
+		    "             [-U dovecot|courier]\n");
 	exit(POP3_EXIT_USAGE);
 }
 
@@ -204,6 +209,35 @@ back_refuse(struct session *s, const char *text)
 	return POP3_EXIT_OK;	/* we answered: the front end stays silent */
 }
 
+/* -U: the unique-ids and order of the server the user comes from. */
+static void
+old_ids(struct migrate *mg, enum uidmap_kind kind, struct maildir *md,
+    const char *user)
+{
+	const char	*file = uidmap_file(kind);
+
+	switch (migrate_apply(mg, kind, md)) {
+	case 1:
+		log_msg(LOG_INFO, "user=%s: %zu of %zu messages keep their "
+		    "unique-ids from %s", user, mg->mapped, md->count, file);
+		break;
+	case 0:
+		log_msg(LOG_INFO, "user=%s: no %s; pop3d's own unique-ids",
+		    user, file);
+		break;
+	default:
+		if (mg->line > 0)
+			log_msg(LOG_WARNING, "user=%s: %s ignored, line %zu: "
+			    "%s; pop3d's own unique-ids", user, file,
+			    mg->line, mg->why);
+		else
+			log_msg(LOG_WARNING, "user=%s: %s ignored: %s%s%s; "
+			    "pop3d's own unique-ids", user, file, mg->why,
+			    mg->error != 0 ? ": " : "",
+			    mg->error != 0 ? strerror(mg->error) : "");
+	}
+}
+
 /* The back end: runs as the mail user in HOME after checkpassword. */
 static int
 back(const struct options *o)
@@ -211,6 +245,7 @@ back(const struct options *o)
 	static struct session	s;
 	static struct maildir	md;
 	static struct trans	t;
+	static struct migrate	mg;
 	const char		*u = getenv("USER");
 	char			 user[128], peer[64];
 	enum session_end	 why;
@@ -251,6 +286,8 @@ back(const struct options *o)
 	if (md.skipped > 0)
 		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
 		    "out", user, md.skipped);
+	if (o->oldids != UIDMAP_NONE)
+		old_ids(&mg, o->oldids, &md, user);
 
 	t.md = &md;
 	s.trans = &t;
@@ -276,6 +313,7 @@ back(const struct options *o)
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
 		    "nothing changed", user, peer, end_text(why));
 	maildir_close(&md);
+	migrate_free(&mg);
 	/* We have answered the client, so 0 whatever happened (auth.h). */
 	return POP3_EXIT_OK;
 }
@@ -302,7 +340,7 @@ main(int argc, char *argv[])
 	o.policy = PLAIN_SECURE;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:st:")) != -1) {
+	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:st:U:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -349,6 +387,14 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;
+			break;
+		case 'U':
+			if (strcmp(optarg, "dovecot") == 0)
+				o.oldids = UIDMAP_DOVECOT;
+			else if (strcmp(optarg, "courier") == 0)
+				o.oldids = UIDMAP_COURIER;
+			else
+				usage();
 			break;
 		case 't':
 			/* RFC 1939 s.3 wants 600 at least; tests need less. */

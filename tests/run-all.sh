@@ -23,7 +23,8 @@ run() {
 
 for u in tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
     tests/unit_cache \
-    tests/unit_checkpw; do
+    tests/unit_checkpw \
+    tests/unit_uidmap; do
 	run "$u" "./$u"
 done
 for c in tests/corpus/*/; do
