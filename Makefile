@@ -25,8 +25,10 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 POP3D_LIBS = -lmd -lresolv
 CHECKPW_LIBS = -lcrypt -lmd
 
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o maildir.o \
-	  sizes.o uidmap.o migrate.o
+# The Maildir back end: the model and the modules around it (maildir.h).
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
+	  uidmap.o migrate.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -67,22 +69,26 @@ clean-static:
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    migrate.h uidmap.h
+    scan.h update.h migrate.h uidmap.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h
-maildir.o: maildir.h proto.h sizes.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+maildir.o: maildir.h proto.h
+mdname.o: mdname.h
+scan.o: scan.h maildir.h cache.h mdname.h proto.h
+cache.o: cache.h maildir.h mdname.h sizes.h
+update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 uidmap.o: uidmap.h proto.h
 migrate.o: migrate.h maildir.h uidmap.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h uidmap.h
+    sizes.h scan.h cache.h update.h mdname.h uidmap.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -93,11 +99,11 @@ tests/unit_io: tests/unit_io.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_io.o io.o
 tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
-tests/unit_cache: tests/unit_cache.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o maildir.o proto.o sizes.o \
+tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
-tests/unit_maildir: tests/unit_maildir.o maildir.o proto.o sizes.o
-	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o maildir.o proto.o sizes.o \
+tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
@@ -115,7 +121,7 @@ FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
 FUZZTIME = 60
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c
+	  maildir.c mdname.c scan.c cache.c update.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h

@@ -1,9 +1,14 @@
 /*
- * maildir.h: the Maildir model.  Scans new/ and cur/ relative to the
- * current directory, keeps a frozen message table, opens messages and
- * commits the UPDATE state.  Knows nothing of the client or the
- * protocol; never exits, logs or writes to the client.  Functions
- * return 0 or -1 with errno set unless stated otherwise.
+ * maildir.h: the Maildir model: the frozen message table, the
+ * per-Maildir lock, and opening a message.  The modules around it:
+ *	mdname.h	what a file name says (",W=", the UPDATE name); pure
+ *	scan.h		fills the table from new/ and cur/
+ *	cache.h		matches the size cache (sizes.h) during the scan,
+ *			writes it back after UPDATE
+ *	update.h	the UPDATE state: unlinks and renames
+ * Knows nothing of the client or the protocol; never exits, logs or
+ * writes to the client.  Functions return 0 or -1 with errno set
+ * unless stated otherwise.
  */
 #ifndef MAILDIR_H
 #define MAILDIR_H
@@ -57,14 +62,6 @@ struct maildir {
 	int		 lockfd, newfd, curfd;
 };
 
-struct commit_result {
-	size_t	 deleted;	/* files unlinked */
-	size_t	 undeleted;	/* marked files that could not be */
-	size_t	 moved;		/* new/ -> cur/ renames, flag changes */
-	size_t	 unmoved;	/* renames that failed; mail is safe */
-	int	 error;		/* errno of the first failure, or 0 */
-};
-
 /* Zeroes md; call before anything else, so maildir_close() is safe. */
 void		 maildir_init(struct maildir *, size_t max);
 
@@ -76,31 +73,6 @@ void		 maildir_init(struct maildir *, size_t max);
  * already be in path; call maildir_close() and give up.
  */
 int		 maildir_enter(struct maildir *, const char *path);
-
-/*
- * Builds the message table: regular files in new/ and cur/, not dot
- * files, oldest first by mtime, ties by name.  Sizes are exact: a
- * ",W=N" in the name is trusted, otherwise the file is read, unless
- * the size cache (sizes.h) knows the file by name and inode; then
- * neither size nor mtime costs a system call.  errno EFBIG means more
- * than md->max messages.
- */
-int		 maildir_scan(struct maildir *);
-
-/*
- * Message i was sent in full and came to `sent` octets: if that is
- * not the size we announced, the file changed under its name (a
- * Maildir never does that), so the size is not cached again.
- * Returns true if the sizes agree.
- */
-bool		 maildir_sent(struct maildir *, size_t i, uint64_t sent);
-
-/*
- * Rewrites the size cache if this session learnt anything new, with
- * the names maildir_commit() gave the files.  Call after the commit;
- * a failure costs only speed.
- */
-int		 maildir_save(struct maildir *);
 
 /* Message i (from 0, in message order). Valid until close. */
 struct msg	*maildir_msg(const struct maildir *, size_t i);
@@ -126,16 +98,25 @@ size_t		 maildir_uidl(const struct maildir *, size_t i,
 int		 maildir_open(const struct maildir *, size_t i,
 		    uint64_t *bytes);
 
-/*
- * The UPDATE state (RFC 1939 s.6): unlinks messages marked MSG_DELE,
- * moves the rest of new/ to cur/NAME:2, and adds the S flag to
- * MSG_SEEN ones, never replacing an existing file.  A file that has
- * gone already counts as done.  Returns 0, or -1 if some marked
- * message could not be deleted (see res).
- */
-int		 maildir_commit(struct maildir *, struct commit_result *res);
-
 /* Releases memory, descriptors and the lock. */
 void		 maildir_close(struct maildir *);
+
+/*
+ * For the modules that fill the table (scan.c, cache.c).
+ */
+struct stat;
+/* Makes room for want entries; EFBIG past max plus the cached ones. */
+int		 maildir_grow(struct maildir *, size_t want);
+/* Makes room for n more bytes of names. */
+int		 maildir_name_room(struct maildir *, size_t n);
+/* Copies a name of len bytes into the arena; *off is where. */
+int		 maildir_add_name(struct maildir *, const char *, size_t len,
+		    uint32_t *off);
+/*
+ * Opens name in dirfd for reading if it is a regular file, and fills
+ * *st; never follows a link, never blocks on a FIFO.  An fd, or -1.
+ */
+int		 maildir_open_regular(int dirfd, const char *name,
+		    struct stat *st);
 
 #endif /* MAILDIR_H */

@@ -25,6 +25,7 @@
 #include "maildir.h"
 #include "migrate.h"
 #include "proto.h"
+#include "scan.h"
 #include "session.h"
 #include "trans.h"
 
@@ -289,7 +290,7 @@ back(const struct options *o)
 	if (o->oldids != UIDMAP_NONE)
 		old_ids(&mg, o->oldids, &md, user);
 
-	t.md = &md;
+	trans_begin(&t, &md);
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;

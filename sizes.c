@@ -27,7 +27,7 @@ static int	flush(struct sizes *);
 static int	put(struct sizes *, const void *, size_t);
 static void	sum_name(struct sizes *, const char *, size_t);
 
-/* A checksum against damage, not against forgery (see maildir.c). */
+/* A checksum against damage, not against forgery (see cache.c). */
 static uint64_t
 mix(uint64_t h, uint64_t v)
 {

@@ -4,7 +4,7 @@
  * (the exact size, which needs the whole file read, and the mtime,
  * which needs a stat), so that a later session can list the Maildir
  * with one readdir pass.  This module owns only the file format; what
- * an entry may be trusted for is decided in maildir.c.
+ * an entry may be trusted for is decided in cache.c.
  *
  * The file lives in a directory the user can write, so reading treats
  * it as untrusted input: it must be a regular file owned by us, not

@@ -13,10 +13,12 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "io.h"
 #include "log.h"
 #include "proto.h"
 
+static bool	has_seen(const char *);
 static int	msgcheck(struct session *, unsigned long, size_t *);
 static int	msgnum(struct session *, const char *, size_t, size_t *);
 static void	send_msg(struct session *, size_t, bool, unsigned long);
@@ -46,6 +48,32 @@ const struct handler trans_handlers[] = {
 	{ VERB_QUIT, ARG_NONE,		cmd_quit },
 };
 const size_t trans_nhandlers = nitems(trans_handlers);
+
+/* True if a Maildir file name carries the S flag (":2,...S..."). */
+static bool
+has_seen(const char *name)
+{
+	const char	*colon = strchr(name, ':');
+
+	return colon != NULL && strncmp(colon, ":2,", 3) == 0 &&
+	    strchr(colon + 3, 'S') != NULL;
+}
+
+void
+trans_begin(struct trans *t, struct maildir *md)
+{
+	size_t	i;
+
+	t->md = md;
+	t->start = 0;
+	for (i = md->count; i > 0; i--) {
+		if (has_seen(maildir_name(md, i - 1))) {
+			t->start = (unsigned long)i;
+			break;
+		}
+	}
+	t->last = t->start;
+}
 
 void
 trans_count(const struct trans *t, size_t *n, uint64_t *octets)
@@ -160,7 +188,7 @@ cmd_uidl(struct session *s, const struct command *cmd)
 /*
  * RETR (all of it) or TOP (header and `lines` body lines).  Reads no
  * further than the length fstat(2) reported, and for RETR counts what
- * goes out, so a file changed under its name is noticed (maildir.h).
+ * goes out, so a file changed under its name is noticed (cache.h).
  */
 static void
 send_msg(struct session *s, size_t i, bool top, unsigned long lines)
@@ -224,7 +252,7 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 		    " octets announced, %" PRIu64 " sent; its size will be "
 		    "computed again", maildir_name(t->md, i), m->size,
 		    sent - st.dots);
-	/* RFC 1460 LAST; the S flag is added at QUIT (maildir(5)). */
+	/* RFC 1460 LAST; the S flag that keeps it is added at QUIT. */
 	if (i + 1 > t->last)
 		t->last = i + 1;
 	if ((m->flags & MSG_SEEN) == 0) {
@@ -288,7 +316,7 @@ cmd_rset(struct session *s, const struct command *cmd)
 		maildir_msg(t->md, i)->flags &= (uint8_t)~MSG_DELE;
 	t->marked = 0;
 	t->marked_octets = 0;
-	t->last = 0;
+	t->last = t->start;	/* RFC 1460: the value at login */
 	trans_count(t, &n, &octets);
 	reply_ok(s, "maildrop has %zu messages (%" PRIu64 " octets)", n,
 	    octets);
@@ -326,7 +354,7 @@ cmd_quit(struct session *s, const struct command *cmd)
 	else
 		reply_ok(s, "bye");
 	session_end(s, END_QUIT);
-	/* The client has its answer; now the size cache (maildir.h). */
+	/* The client has its answer; now the size cache (cache.h). */
 	if (session_flush(s) == 0 && maildir_save(t->md) == -1)
 		log_msg(LOG_WARNING, "cannot write the size cache: %s",
 		    strerror(errno));

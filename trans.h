@@ -11,10 +11,12 @@
 
 #include "maildir.h"
 #include "session.h"
+#include "update.h"
 
 struct trans {
 	struct maildir		*md;
 	unsigned long		 last;		/* LAST (RFC 1460) */
+	unsigned long		 start;		/* LAST at login and RSET */
 	size_t			 retrieved;	/* RETR completed */
 	uint64_t		 retrieved_octets;
 	size_t			 marked;	/* marked by DELE now */
@@ -26,6 +28,13 @@ struct trans {
 /* The verbs of the TRANSACTION state, for session.handlers. */
 extern const struct handler	trans_handlers[];
 extern const size_t		trans_nhandlers;
+
+/*
+ * Starts the TRANSACTION state over md.  LAST begins at the highest
+ * message number whose file carries the S flag (maildir(5)), which
+ * QUIT adds to what RETR sent: the record of earlier sessions.
+ */
+void	trans_begin(struct trans *, struct maildir *);
 
 /* Messages and octets not marked for deletion (STAT, RSET). */
 void	trans_count(const struct trans *, size_t *, uint64_t *);

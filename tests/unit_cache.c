@@ -7,6 +7,9 @@
 #define _GNU_SOURCE		/* mkdtemp, futimens with the rest */
 
 #include "../maildir.h"
+#include "../cache.h"
+#include "../scan.h"
+#include "../update.h"
 
 #include <sys/stat.h>
 

@@ -9,6 +9,9 @@
 #define _GNU_SOURCE		/* nftw, mkdtemp, utimensat */
 
 #include "../maildir.h"
+#include "../cache.h"
+#include "../scan.h"
+#include "../update.h"
 
 #include <sys/stat.h>
 

@@ -1,4 +1,5 @@
-# RSET unmarks everything; nothing is deleted at QUIT.
+# RSET unmarks everything; nothing is deleted at QUIT.  LAST returns
+# to its value at login: message 3 carries the S flag.
 # fixture: basic
 << +OK *
 >> USER alice
@@ -12,7 +13,7 @@
 >> RSET
 << +OK maildrop has 3 messages (185 octets)
 >> LAST
-<< +OK 0
+<< +OK 3
 >> RETR 2
 << +OK 59 octets
 << From: a@example.org

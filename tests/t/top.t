@@ -1,5 +1,6 @@
 # TOP sends the header, the blank line and n body lines, for LF and
-# CRLF messages alike; it marks nothing as seen.
+# CRLF messages alike; it marks nothing as seen, and LAST keeps its
+# value at login (3: message 3 carries the S flag).
 # fixture: basic
 << +OK *
 >> USER alice
@@ -44,7 +45,7 @@
 >> TOP 4 0
 << -ERR no such message
 >> LAST
-<< +OK 0
+<< +OK 3
 >> QUIT
 << +OK *
 == cur/1000000001.M1P1.test:2,

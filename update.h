@@ -1,0 +1,29 @@
+/*
+ * update.h: the UPDATE state on disk (RFC 1939 s.6) for the Maildir
+ * model (maildir.h).
+ */
+#ifndef UPDATE_H
+#define UPDATE_H
+
+#include <stddef.h>
+
+struct maildir;
+
+struct commit_result {
+	size_t	 deleted;	/* files unlinked */
+	size_t	 undeleted;	/* marked files that could not be */
+	size_t	 moved;		/* new/ -> cur/ renames, flag changes */
+	size_t	 unmoved;	/* renames that failed; mail is safe */
+	int	 error;		/* errno of the first failure, or 0 */
+};
+
+/*
+ * Unlinks messages marked MSG_DELE, moves the rest of new/ to
+ * cur/NAME:2, and adds the S flag to MSG_SEEN ones, never replacing
+ * an existing file.  A file that has gone already counts as done.
+ * Returns 0, or -1 if some marked message could not be deleted (see
+ * res).
+ */
+int	maildir_commit(struct maildir *, struct commit_result *res);
+
+#endif /* UPDATE_H */
