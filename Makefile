@@ -115,7 +115,8 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_uidmap
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_fd3 \
+	  tests/replay_pwline tests/replay_uidmap
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined
@@ -137,6 +138,19 @@ tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
 
+tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
+tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_fd3.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
+tests/replay_pwline: tests/replay.o tests/fuzz_pwline.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_pwline.o checkpw.o \
+	    io.o $(CHECKPW_LIBS)
+tests/fuzz_fd3: tests/fuzz_fd3.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_fd3.c checkpw.c \
+	    io.c $(CHECKPW_LIBS)
+tests/fuzz_pwline: tests/fuzz_pwline.c checkpw.c io.c params.h checkpw.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_pwline.c \
+	    checkpw.c io.c $(CHECKPW_LIBS)
 tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proto.c proto.c \
 	    $(POP3D_LIBS)
@@ -149,8 +163,10 @@ tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
 	    proto.c $(POP3D_LIBS)
 
-fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_uidmap
+fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+    tests/fuzz_uidmap
 	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
+	    tests/scratch/fuzz-fd3 tests/scratch/fuzz-pwline \
 	    tests/scratch/fuzz-uidmap
 	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
@@ -158,6 +174,12 @@ fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_uidmap
 	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
 	    tests/corpus/auth
+	./tests/fuzz_fd3 -max_total_time=$(FUZZTIME) \
+	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-fd3 \
+	    tests/corpus/fd3
+	./tests/fuzz_pwline -dict=tests/pwline.dict \
+	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
+	    tests/scratch/fuzz-pwline tests/corpus/pwline
 	./tests/fuzz_uidmap -max_total_time=$(FUZZTIME) \
 	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-uidmap \
 	    tests/corpus/uidmap
@@ -210,7 +232,8 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_uidmap $(BENCH)
+	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
+	    tests/fuzz_uidmap $(BENCH)
 	rm -rf tests/scratch
 
 .PHONY: all check check-asan fuzz install demo clean bench

@@ -5,7 +5,7 @@
  * constant-time, every attempt costs one crypt(3), and every buffer
  * that held a secret is wiped before return.  Never exits or logs.
  */
-#define _DEFAULT_SOURCE		/* getspnam, crypt_rn */
+#define _DEFAULT_SOURCE		/* getspnam, crypt_rn, getgrouplist */
 
 #include "checkpw.h"
 
@@ -14,6 +14,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <md5.h>
 #include <pwd.h>
 #include <sha2.h>
@@ -172,7 +173,8 @@ checkpw_line(char *line, size_t len, struct checkpw_user *u,
 	u->home = field[5];
 	u->shell = n > 6 && *field[6] != '\0' ? field[6] : "/bin/sh";
 	u->system = false;
-	u->expired = false;
+	u->rootgroup = false;
+	u->lastchg = u->maxdays = u->inactive = u->expire = -1;
 	return CHECKPW_LINE_OK;
 }
 
@@ -228,32 +230,47 @@ enum checkpw_found
 checkpw_file_lookup(const char *path, const char *user, size_t userlen,
     struct checkpw_user *u, size_t *lineno)
 {
-	struct reader		 rd;
+	/* Static: too large for the stack; one lookup per process. */
+	static struct reader	 rd;
+	static char		 line[CHECKPW_LINE_MAX + 2];
+	static char		 work[CHECKPW_LINE_MAX + 2];
+	static struct checkpw_user	other;
 	enum checkpw_found	 found = CHECKPW_UNKNOWN;
 	enum checkpw_line	 kind;
 	const char		*name;
-	size_t			 len, namelen;
+	size_t			 len, namelen, n = 0;
 	int			 r, e;
 
 	*lineno = 0;
+	wipe(u->buf, sizeof(u->buf));
 	rd.start = rd.end = 0;
 	if ((rd.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return CHECKPW_ERROR;
-	while ((r = read_line(&rd, u->buf, sizeof(u->buf), &len)) == 1) {
-		(*lineno)++;
-		kind = checkpw_line(u->buf, len, u, &name, &namelen);
+	/*
+	 * Every line costs the same whether it matches or not, and the
+	 * loop never stops early: the position of the user's line (or
+	 * its absence) does not show in the time taken.  The first line
+	 * naming the user is parsed once more into u->buf.
+	 */
+	while ((r = read_line(&rd, line, sizeof(line), &len)) == 1) {
+		n++;
+		memcpy(work, line, len + 1);
+		kind = checkpw_line(work, len, &other, &name, &namelen);
 		if (kind == CHECKPW_LINE_SKIP || namelen != userlen ||
-		    memcmp(name, user, userlen) != 0)
+		    memcmp(name, user, userlen) != 0 ||
+		    found != CHECKPW_UNKNOWN)
 			continue;
+		*lineno = n;
+		memcpy(u->buf, line, len + 1);
+		kind = checkpw_line(u->buf, len, u, &name, &namelen);
 		found = kind == CHECKPW_LINE_OK ? CHECKPW_FOUND :
 		    CHECKPW_MALFORMED;
-		/* What is left of longer lines read before this one. */
-		if (len < sizeof(u->buf) - 1)
-			wipe(u->buf + len + 1, sizeof(u->buf) - len - 1);
-		break;
 	}
 	e = errno;
 	wipe(&rd.buf, sizeof(rd.buf));
+	wipe(line, sizeof(line));
+	wipe(work, sizeof(work));
+	wipe(&other, sizeof(other));
 	if (found != CHECKPW_FOUND)
 		wipe(u->buf, sizeof(u->buf));
 	(void)close(rd.fd);	/* read-only; nothing to lose */
@@ -290,8 +307,9 @@ checkpw_sys_lookup(const char *user, struct checkpw_user *u)
 	struct passwd	*pw;
 	struct spwd	*sp = NULL;
 	const char	*secret;
+	gid_t		 groups[CHECKPW_GROUPS_MAX];
 	size_t		 off = 0;
-	int		 r;
+	int		 r, i, ngroups;
 
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
@@ -320,9 +338,25 @@ checkpw_sys_lookup(const char *user, struct checkpw_user *u)
 	u->uid = pw->pw_uid;
 	u->gid = pw->pw_gid;
 	u->system = true;
-	/* shadow(5): expired on the day sp_expire; 0 and -1 mean never. */
-	u->expired = sp != NULL && sp->sp_expire > 0 &&
-	    time(NULL) / 86400 >= sp->sp_expire;
+	u->lastchg = u->maxdays = u->inactive = u->expire = -1;
+	if (sp != NULL) {
+		u->lastchg = sp->sp_lstchg;
+		u->maxdays = sp->sp_max;
+		u->inactive = sp->sp_inact;
+		u->expire = sp->sp_expire;
+	}
+	/* What initgroups(3) will grant, asked before it is granted. */
+	ngroups = (int)nitems(groups);
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) == -1) {
+		if (sp != NULL)
+			wipe(sp->sp_pwdp, strlen(sp->sp_pwdp));
+		errno = E2BIG;
+		return CHECKPW_ERROR;
+	}
+	u->rootgroup = false;
+	for (i = 0; i < ngroups; i++)
+		if (groups[i] == 0)
+			u->rootgroup = true;
 	/* {CRYPT}: a system hash is never read as a {SCHEME} prefix. */
 	r = copy_field(u->buf, sizeof(u->buf), &off, "", pw->pw_name,
 	    &u->name);
@@ -343,6 +377,106 @@ checkpw_sys_lookup(const char *user, struct checkpw_user *u)
 		return CHECKPW_ERROR;
 	}
 	return CHECKPW_FOUND;
+}
+
+long
+checkpw_today(void)
+{
+	return (long)(time(NULL) / 86400);
+}
+
+bool
+checkpw_nologin(const char *shell)
+{
+	const char	*base = strrchr(shell, '/');
+
+	base = base != NULL ? base + 1 : shell;
+	return strcmp(base, "nologin") == 0 || strcmp(base, "false") == 0;
+}
+
+/*
+ * shadow(5) as pam_unix(8) reads it: the account expires on the day
+ * sp_expire (0 and -1 mean never); sp_lstchg 0 forces a change; the
+ * password is expired once more than sp_max days have passed since
+ * sp_lstchg, and the account is inactive once sp_inact more have.
+ * A POP3 client cannot change a password, so where login(1) would
+ * make the user change it, pop3d-checkpw refuses.
+ */
+unsigned int
+checkpw_policy(const struct checkpw_user *u, long today, bool nologin_ok)
+{
+	unsigned int	r = 0;
+	long		age;
+
+	if (u->uid == 0)
+		r |= CHECKPW_R_UID0;
+	if (u->gid == 0)
+		r |= CHECKPW_R_GID0;
+	if (u->rootgroup)
+		r |= CHECKPW_R_ROOTGROUP;
+	if (u->expire > 0 && today >= u->expire)
+		r |= CHECKPW_R_EXPIRED;
+	if (u->lastchg == 0)
+		r |= CHECKPW_R_MUSTCHANGE;
+	/* lastchg <= today and both bounds: the sums cannot overflow. */
+	if (u->lastchg > 0 && u->lastchg <= today && u->maxdays >= 0 &&
+	    u->maxdays <= CHECKPW_DAYS_MAX) {
+		age = today - u->lastchg;
+		if (age > u->maxdays)
+			r |= CHECKPW_R_PWEXPIRED;
+		if (u->inactive >= 0 && u->inactive <= CHECKPW_DAYS_MAX &&
+		    age > u->maxdays + u->inactive)
+			r |= CHECKPW_R_INACTIVE;
+	}
+	if (!nologin_ok && checkpw_nologin(u->shell))
+		r |= CHECKPW_R_NOLOGIN;
+	return r;
+}
+
+const char *
+checkpw_refusal(unsigned int r)
+{
+	static const struct {
+		unsigned int	 bit;
+		const char	*why;
+	} why[] = {
+		{ CHECKPW_R_UID0,	"uid 0 refused" },
+		{ CHECKPW_R_GID0,	"gid 0 refused" },
+		{ CHECKPW_R_ROOTGROUP,	"member of group 0" },
+		{ CHECKPW_R_EXPIRED,	"account expired" },
+		{ CHECKPW_R_INACTIVE,	"account inactive" },
+		{ CHECKPW_R_PWEXPIRED,	"password expired" },
+		{ CHECKPW_R_MUSTCHANGE,	"password change required" },
+		{ CHECKPW_R_NOLOGIN,	"nologin shell" },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(why); i++)
+		if (r & why[i].bit)
+			return why[i].why;
+	return "none";
+}
+
+const char *
+checkpw_reason(enum checkpw_verdict v)
+{
+	switch (v) {
+	case CHECKPW_MATCH:
+		return "none";
+	case CHECKPW_MISMATCH:
+		return "wrong password";
+	case CHECKPW_NOPASS:
+		return "empty password";
+	case CHECKPW_NOSECRET:
+		return "no password set";
+	case CHECKPW_LOCKED:
+		return "account locked";
+	case CHECKPW_SCHEME:
+		return "unknown password scheme";
+	case CHECKPW_BADHASH:
+		return "stored hash not supported by crypt(3)";
+	}
+	return "unknown verdict";
 }
 
 bool

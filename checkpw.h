@@ -23,6 +23,19 @@
  */
 #define CHECKPW_READ_SECS	30
 
+/*
+ * Policy: group lists longer than this are not examined; such a user
+ * is a temporary failure (the admin must look).  Far above the 16
+ * groups NFS's AUTH_SYS carries.
+ */
+#define CHECKPW_GROUPS_MAX	1024
+/*
+ * Policy: shadow(5) periods above this (273 years) are read as "no
+ * limit", as 99999, passwd(1)'s "never", is; it also keeps the date
+ * arithmetic far from overflow.
+ */
+#define CHECKPW_DAYS_MAX	100000L
+
 /* Exit statuses, from the checkpassword interface (see pop3d-checkpw.8). */
 #define CHECKPW_EXIT_BAD	1	/* credentials rejected */
 #define CHECKPW_EXIT_MISUSE	2	/* bad record or invocation */
@@ -47,7 +60,15 @@ struct checkpw_user {
 	uid_t		 uid;
 	gid_t		 gid;
 	bool		 system;	/* from getpwnam: use initgroups */
-	bool		 expired;	/* shadow's account expiry has passed */
+	bool		 rootgroup;	/* initgroups would grant group 0 */
+	/*
+	 * shadow(5)'s dates and periods, in days; -1 where the field is
+	 * empty (and for every passwd-file entry: no aging there).
+	 */
+	long		 lastchg;	/* last change; 0: must change */
+	long		 maxdays;	/* password valid for this long */
+	long		 inactive;	/* then still accepted this long */
+	long		 expire;	/* the account ends on this day */
 	/* Up to CHECKPW_LINE_MAX, one byte to see more, and a NUL. */
 	char		 buf[CHECKPW_LINE_MAX + 2];
 };
@@ -76,6 +97,19 @@ enum checkpw_verdict {
 };
 
 /*
+ * Why an account is refused whatever the password: a bit set for each
+ * reason that applies (see checkpw_policy).
+ */
+#define CHECKPW_R_UID0		0x01	/* uid 0: no mail is served as root */
+#define CHECKPW_R_GID0		0x02	/* primary group 0 */
+#define CHECKPW_R_ROOTGROUP	0x04	/* member of group 0 */
+#define CHECKPW_R_EXPIRED	0x08	/* the account's expiry date passed */
+#define CHECKPW_R_INACTIVE	0x10	/* password expired, grace over too */
+#define CHECKPW_R_PWEXPIRED	0x20	/* password older than its maximum */
+#define CHECKPW_R_MUSTCHANGE	0x40	/* the admin forced a change */
+#define CHECKPW_R_NOLOGIN	0x80	/* shell is nologin or false */
+
+/*
  * Splits the len bytes of buf into user, password and stamp.  len is
  * at most POP3_AUTH_MAX; user and password must end in NUL, the stamp
  * may lack its NUL, and bytes after the stamp's NUL are ignored (the
@@ -101,7 +135,8 @@ enum checkpw_line	checkpw_line(char *line, size_t len,
 /*
  * Finds user (userlen bytes, no NUL inside) in the passwd-file path.
  * The first line naming the user wins; malformed lines of other users
- * are skipped.  On CHECKPW_MALFORMED *lineno is its line number; on
+ * are skipped.  The whole file is always read, whichever line matches,
+ * so the time taken does not tell where (or whether) the user is.  On CHECKPW_MALFORMED *lineno is its line number; on
  * CHECKPW_ERROR errno tells why.  Buffers that held file contents are
  * wiped before returning.
  */
@@ -111,12 +146,34 @@ enum checkpw_found	checkpw_file_lookup(const char *path,
 
 /*
  * Finds user (NUL-terminated) with getpwnam(3) and, when its password
- * field is "x", getspnam(3).  Sets u->expired from sp_expire.  On
+ * field is "x", getspnam(3).  Fills in the shadow dates and whether
+ * getgrouplist(3) names group 0.  On
  * CHECKPW_ERROR errno tells why; EACCES: the user's shadow entry
  * cannot be read (not root) or is missing.
  */
 enum checkpw_found	checkpw_sys_lookup(const char *user,
 			    struct checkpw_user *u);
+
+/*
+ * The refusals that apply to u on day today (days since 1970-01-01
+ * UTC), as CHECKPW_R_* bits; 0 means the account may log in.  With
+ * nologin_ok, a nologin or false shell is not a reason.  Pure: no
+ * I/O, no clock.
+ */
+unsigned int	checkpw_policy(const struct checkpw_user *u, long today,
+		    bool nologin_ok);
+
+/* True if shell's last component is "nologin" or "false". */
+bool	checkpw_nologin(const char *shell);
+
+/* A short text for the lowest CHECKPW_R_* bit set in r, for logs. */
+const char	*checkpw_refusal(unsigned int r);
+
+/* A short text for v, for logs. */
+const char	*checkpw_reason(enum checkpw_verdict v);
+
+/* Today in days since 1970-01-01 UTC, as shadow(5) counts. */
+long	checkpw_today(void);
 
 /*
  * Checks pass (passlen bytes, NUL-terminated) against secret.  With a

@@ -39,7 +39,6 @@ static _Noreturn void	finish(int, int, const char *, const char *);
 static _Noreturn void	tempfail(const char *, ...)
 			    __attribute__((format(printf, 1, 2)));
 static size_t	read_record(void);
-static const char	*verdict_reason(enum checkpw_verdict);
 static void	become(const struct checkpw_user *);
 
 /* Wipes every secret the process holds, logs why, and exits. */
@@ -78,7 +77,7 @@ static _Noreturn void
 usage(void)
 {
 	finish(CHECKPW_EXIT_MISUSE, LOG_ERR, "usage: pop3d-checkpw "
-	    "[-f passwdfile] [-e | -s] subprogram [argument ...]", NULL);
+	    "[-n] [-f passwdfile] [-e | -s] subprogram [argument ...]", NULL);
 }
 
 /*
@@ -142,28 +141,6 @@ read_record(void)
 	return len;
 }
 
-static const char *
-verdict_reason(enum checkpw_verdict v)
-{
-	switch (v) {
-	case CHECKPW_MATCH:
-		return "none";
-	case CHECKPW_MISMATCH:
-		return "wrong password";
-	case CHECKPW_NOPASS:
-		return "empty password";
-	case CHECKPW_NOSECRET:
-		return "no password set";
-	case CHECKPW_LOCKED:
-		return "account locked";
-	case CHECKPW_SCHEME:
-		return "unknown password scheme";
-	case CHECKPW_BADHASH:
-		return "stored hash not supported by crypt(3)";
-	}
-	return "unknown verdict";
-}
-
 /*
  * Takes on the user's groups, gid and uid, or checks that we already
  * are the user.  Exits on failure.
@@ -205,7 +182,9 @@ main(int argc, char *argv[])
 	enum log_dest			 dest = LOG_DEST_AUTO;
 	const char			*file = NULL, *opt;
 	size_t				 len, lineno;
+	unsigned int			 refused;
 	int				 i, bad = 0;
+	bool				 nologin_ok = false;
 
 	if (fds_sane() == -1)
 		exit(CHECKPW_EXIT_TEMP);	/* nowhere to log yet */
@@ -226,6 +205,8 @@ main(int argc, char *argv[])
 				dest = LOG_DEST_STDERR;
 			else if (*opt == 's')
 				dest = LOG_DEST_SYSLOG;
+			else if (*opt == 'n')
+				nologin_ok = true;
 			else if (*opt == 'f') {
 				if (opt[1] != '\0')
 					file = opt + 1;
@@ -278,13 +259,14 @@ main(int argc, char *argv[])
 	 * Refused accounts are refused whatever the password, so the log
 	 * never confirms root's password; the dummy keeps the timing.
 	 */
-	if (u.uid == 0 || u.expired) {
+	refused = checkpw_policy(&u, checkpw_today(), nologin_ok);
+	if (refused != 0) {
 		(void)checkpw_dummy(rec.pass);
 		wipe((char *)u.secret, strlen(u.secret));
 		/* qmail-pop3d's rule: no mail is served as root. */
-		finish(CHECKPW_EXIT_BAD, u.uid == 0 ? LOG_ERR : LOG_NOTICE,
-		    "auth failed", u.uid == 0 ? "uid 0 refused" :
-		    "account expired");
+		finish(CHECKPW_EXIT_BAD, (refused & (CHECKPW_R_UID0 |
+		    CHECKPW_R_GID0 | CHECKPW_R_ROOTGROUP)) ? LOG_ERR :
+		    LOG_NOTICE, "auth failed", checkpw_refusal(refused));
 	}
 	v = checkpw_verify(u.secret, rec.pass, rec.passlen, rec.stamp,
 	    rec.stamplen);
@@ -297,7 +279,7 @@ main(int argc, char *argv[])
 	if (v != CHECKPW_MATCH) {
 		finish(CHECKPW_EXIT_BAD, (v == CHECKPW_SCHEME ||
 		    v == CHECKPW_BADHASH) ? LOG_ERR : LOG_NOTICE,
-		    "auth failed", verdict_reason(v));
+		    "auth failed", checkpw_reason(v));
 	}
 
 	become(&u);

@@ -91,6 +91,9 @@ nohome:{PLAIN}nohomepw:$TUID:$TGID::$T/nonexistent
 rooty:{PLAIN}rootpw:0:0::$T/home/alice
 other:{PLAIN}otherpw:12345:12345::$T/home/alice
 ssha:{SSHA}c3NoYQ==:$TUID:$TGID::$T/home/alice
+gidzero:{PLAIN}gzpw:$TUID:0::$T/home/alice
+nolog:{PLAIN}nlpw:$TUID:$TGID::$T/home/alice:/usr/sbin/nologin
+false:{PLAIN}flpw:$TUID:$TGID::$T/home/alice:/bin/false
 EOF
 if [ -n "$HASH6" ]; then
 	echo "hashy:{SHA512-CRYPT}$HASH6:$TUID:$TGID::$T/home/alice" \
@@ -206,6 +209,31 @@ want uid-0-refused 1
 rec ssha c3NoYQ== ''
 run -- $F "$T/sub"
 want unknown-scheme 1
+
+# logged NAME TEXT: the last run logged TEXT.
+logged() {
+	if grep -qF "$2" "$T/err"; then
+		ok "$1"
+	else
+		fail "$1" "no '$2' in the log"
+	fi
+}
+
+rec gidzero gzpw ''
+run -- $F "$T/sub"
+want gid-0-refused 1 && logged gid-0-logged 'reason=gid 0 refused'
+
+rec nolog nlpw ''
+run -- $F "$T/sub"
+want nologin-shell-refused 1 && logged nologin-shell-logged \
+    'reason=nologin shell'
+rec false flpw ''
+run -- $F "$T/sub"
+want false-shell-refused 1
+rec nolog nlpw ''
+run -- -n $F "$T/sub" one 'two words'
+want nologin-shell-allowed-by-n 0 && served nologin-shell-session \
+    "$T/home/alice" nolog /usr/sbin/nologin
 
 if [ -n "$HASH6" ]; then
 	rec hashy 'hash pw' ''
@@ -386,7 +414,8 @@ fi
 # System accounts: a throwaway user with a yescrypt password.
 if [ "$ROOT" = 1 ] && command -v useradd >/dev/null 2>&1 &&
     command -v chpasswd >/dev/null 2>&1 &&
-    command -v usermod >/dev/null 2>&1; then
+    command -v usermod >/dev/null 2>&1 &&
+    command -v chage >/dev/null 2>&1; then
 	u=itcpw$$
 	if useradd -M -N -g "$TGID" -d "$T/home/sys" -s /bin/sh "$u" \
 	    >"$T/err" 2>&1; then
@@ -428,21 +457,63 @@ if [ "$ROOT" = 1 ] && command -v useradd >/dev/null 2>&1 &&
 		usermod -e '' -L "$u" >/dev/null 2>&1
 		run -- -e "$T/sub"
 		want system-locked 1
+		usermod -U "$u" >/dev/null 2>&1
+		run -- -e "$T/sub"
+		want system-unlocked 0
+		# shadow(5) aging: days since 1970, as chage(1) takes them.
+		today=$(($(date +%s) / 86400))
+		chage -d 0 "$u"
+		run -- -e "$T/sub"
+		want system-forced-change 1 && logged system-forced-change-log \
+		    'reason=password change required'
+		chage -d $((today - 40)) -M 30 -I 30 "$u"
+		run -- -e "$T/sub"
+		want system-password-expired 1 &&
+		    logged system-password-expired-log \
+		    'reason=password expired'
+		chage -I 5 "$u"
+		run -- -e "$T/sub"
+		want system-inactive 1 && logged system-inactive-log \
+		    'reason=account inactive'
+		chage -d "$today" -M 30 -I 5 "$u"
+		run -- -e "$T/sub"
+		want system-password-fresh 0
+		chage -M -1 -I -1 "$u"
+		usermod -s /usr/sbin/nologin "$u"
+		run -- -e "$T/sub"
+		want system-nologin 1
+		run -- -n -e "$T/sub"
+		want system-nologin-allowed-by-n 0
+		usermod -s /bin/sh "$u"
+		usermod -g 0 "$u"
+		run -- -e "$T/sub"
+		want system-gid-0 1 && logged system-gid-0-log \
+		    'reason=gid 0 refused'
+		usermod -g "$TGID" -G root "$u"
+		run -- -e "$T/sub"
+		want system-group-0 1 && logged system-group-0-log \
+		    'reason=member of group 0'
+		usermod -G '' "$u"
+		run -- -e "$T/sub"
+		want system-groups-restored 0
 	else
 		fail system-useradd "useradd failed: $(cat "$T/err")"
 	fi
 else
 	for c in system-yescrypt-hash system-good-password system-session \
 	    system-bad-password system-shadow-unreadable system-expired \
-	    system-locked; do
-		skip "$c" "needs root, useradd, usermod and chpasswd"
+	    system-locked system-unlocked system-forced-change \
+	    system-password-expired system-inactive system-password-fresh \
+	    system-nologin system-nologin-allowed-by-n system-gid-0 \
+	    system-group-0 system-groups-restored; do
+		skip "$c" "needs root, useradd, usermod, chage and chpasswd"
 	done
 fi
 
 # No password ever reaches a log line.
 leak=
 for p in 'alice pw' 'alice pX' carolpw bobpw rootpw nohomepw otherpw \
-    'hash pw' 'sys pw'; do
+    'hash pw' 'sys pw' gzpw nlpw flpw; do
 	if grep -qF "$p" "$T/alllogs"; then
 		leak="$leak [$p]"
 	fi

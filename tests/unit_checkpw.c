@@ -8,10 +8,17 @@
 
 #include "../checkpw.h"
 
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -28,6 +35,10 @@ static void	test_apop(void);
 static void	test_cram(void);
 static void	test_bad_secret(void);
 static void	test_equal(void);
+static void	test_policy(void);
+static void	test_nologin(void);
+static void	test_lookup(void);
+static void	test_lookup_reads_all(void);
 
 #define S(s)	s, sizeof(s) - 1	/* a literal and its length */
 
@@ -190,7 +201,9 @@ test_line(void)
 		CHECK((unsigned long)u.gid == lines[i].gid);
 		CHECK(strcmp(u.home, lines[i].home) == 0);
 		CHECK(strcmp(u.shell, lines[i].shell) == 0);
-		CHECK(!u.system && !u.expired);
+		CHECK(!u.system && !u.rootgroup);
+		CHECK(u.lastchg == -1 && u.maxdays == -1 &&
+		    u.inactive == -1 && u.expire == -1);
 	}
 }
 
@@ -433,6 +446,224 @@ test_equal(void)
 	CHECK(!checkpw_equal("", 0, S("a")));
 }
 
+/* Day 20000 is 2024-10-04; T is "today" in the table below. */
+#define T	20000L
+
+static const struct {
+	unsigned long	 uid, gid;
+	bool		 rootgroup;
+	long		 lastchg, maxdays, inactive, expire;
+	const char	*shell;
+	bool		 nologin_ok;
+	unsigned int	 want;
+} policies[] = {
+	/* A plain account, aging off: allowed. */
+	{ 1000, 1000, false, -1, -1, -1, -1, "/bin/sh", false, 0 },
+	{ 0, 1000, false, -1, -1, -1, -1, "/bin/sh", false, CHECKPW_R_UID0 },
+	{ 1000, 0, false, -1, -1, -1, -1, "/bin/sh", false, CHECKPW_R_GID0 },
+	{ 0, 0, false, -1, -1, -1, -1, "/bin/sh", false,
+	    CHECKPW_R_UID0 | CHECKPW_R_GID0 },
+	{ 1000, 1000, true, -1, -1, -1, -1, "/bin/sh", false,
+	    CHECKPW_R_ROOTGROUP },
+	/* Account expiry: refused from the day itself; 0 means never. */
+	{ 1000, 1000, false, -1, -1, -1, T + 1, "/bin/sh", false, 0 },
+	{ 1000, 1000, false, -1, -1, -1, T, "/bin/sh", false,
+	    CHECKPW_R_EXPIRED },
+	{ 1000, 1000, false, -1, -1, -1, 1, "/bin/sh", false,
+	    CHECKPW_R_EXPIRED },
+	{ 1000, 1000, false, -1, -1, -1, 0, "/bin/sh", false, 0 },
+	/* A forced change (chage -d 0, passwd -e). */
+	{ 1000, 1000, false, 0, -1, -1, -1, "/bin/sh", false,
+	    CHECKPW_R_MUSTCHANGE },
+	{ 1000, 1000, false, 0, 99999, 7, -1, "/bin/sh", false,
+	    CHECKPW_R_MUSTCHANGE },
+	/* Password age: expired once more than maxdays have passed. */
+	{ 1000, 1000, false, T - 30, 30, -1, -1, "/bin/sh", false, 0 },
+	{ 1000, 1000, false, T - 31, 30, -1, -1, "/bin/sh", false,
+	    CHECKPW_R_PWEXPIRED },
+	{ 1000, 1000, false, T - 31, -1, -1, -1, "/bin/sh", false, 0 },
+	{ 1000, 1000, false, T - 31, 99999, -1, -1, "/bin/sh", false, 0 },
+	{ 1000, 1000, false, T + 5, 1, -1, -1, "/bin/sh", false, 0 },
+	/* The inactive period follows the expiry. */
+	{ 1000, 1000, false, T - 35, 30, 5, -1, "/bin/sh", false,
+	    CHECKPW_R_PWEXPIRED },
+	{ 1000, 1000, false, T - 36, 30, 5, -1, "/bin/sh", false,
+	    CHECKPW_R_PWEXPIRED | CHECKPW_R_INACTIVE },
+	{ 1000, 1000, false, T - 31, 30, 0, -1, "/bin/sh", false,
+	    CHECKPW_R_PWEXPIRED | CHECKPW_R_INACTIVE },
+	{ 1000, 1000, false, T - 10, 30, 0, -1, "/bin/sh", false, 0 },
+	/* Absurd periods are "no limit", never an overflow. */
+	{ 1000, 1000, false, 1, 9223372036854775807L, 9223372036854775807L,
+	    -1, "/bin/sh", false, 0 },
+	{ 1000, 1000, false, 1, 30, 9223372036854775807L, -1, "/bin/sh",
+	    false, CHECKPW_R_PWEXPIRED },
+	/* Shells that say "no login". */
+	{ 1000, 1000, false, -1, -1, -1, -1, "/usr/sbin/nologin", false,
+	    CHECKPW_R_NOLOGIN },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/sbin/nologin", false,
+	    CHECKPW_R_NOLOGIN },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/bin/false", false,
+	    CHECKPW_R_NOLOGIN },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/usr/sbin/nologin", true, 0 },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/bin/bash", false, 0 },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/usr/bin/falsey", false, 0 },
+	{ 1000, 1000, false, -1, -1, -1, -1, "/bin/true", false, 0 },
+};
+
+static void
+test_policy(void)
+{
+	struct checkpw_user	u;
+	unsigned int		got;
+	size_t			i;
+
+	for (i = 0; i < nitems(policies); i++) {
+		memset(&u, 0, sizeof(u));
+		u.uid = (uid_t)policies[i].uid;
+		u.gid = (gid_t)policies[i].gid;
+		u.rootgroup = policies[i].rootgroup;
+		u.lastchg = policies[i].lastchg;
+		u.maxdays = policies[i].maxdays;
+		u.inactive = policies[i].inactive;
+		u.expire = policies[i].expire;
+		u.shell = policies[i].shell;
+		got = checkpw_policy(&u, T, policies[i].nologin_ok);
+		CHECK(got == policies[i].want);
+		if (got != policies[i].want)
+			fprintf(stderr, "policy %zu: got %#x\n", i, got);
+	}
+	CHECK(strcmp(checkpw_refusal(0), "none") == 0);
+	CHECK(strcmp(checkpw_refusal(CHECKPW_R_UID0 | CHECKPW_R_NOLOGIN),
+	    "uid 0 refused") == 0);
+	CHECK(strcmp(checkpw_refusal(CHECKPW_R_INACTIVE |
+	    CHECKPW_R_PWEXPIRED), "account inactive") == 0);
+	CHECK(strcmp(checkpw_refusal(CHECKPW_R_MUSTCHANGE),
+	    "password change required") == 0);
+	CHECK(checkpw_today() > T);
+}
+
+static void
+test_nologin(void)
+{
+	CHECK(checkpw_nologin("nologin"));
+	CHECK(checkpw_nologin("/usr/local/sbin/nologin"));
+	CHECK(checkpw_nologin("false"));
+	CHECK(!checkpw_nologin("/bin/sh"));
+	CHECK(!checkpw_nologin("/usr/sbin/nologin/"));
+	CHECK(!checkpw_nologin(""));
+}
+
+/* Writes text to a scratch file; returns its path (static). */
+static const char *
+scratch_file(const char *text)
+{
+	static char	path[] = "tests/scratch/unit_checkpw.XXXXXX";
+	int		fd;
+	size_t		n = strlen(text);
+
+	(void)mkdir("tests/scratch", 0755);
+	memcpy(path + sizeof(path) - 7, "XXXXXX", 6);
+	if ((fd = mkstemp(path)) == -1)
+		return NULL;
+	if (write(fd, text, n) != (ssize_t)n) {
+		(void)close(fd);
+		return NULL;
+	}
+	(void)close(fd);
+	return path;
+}
+
+static void
+test_lookup(void)
+{
+	static struct checkpw_user	 u;
+	const char			*path;
+	size_t				 lineno;
+
+	path = scratch_file("# users\n"
+	    "bob:x:7:8\n"
+	    "alice:{PLAIN}one:1000:100::/home/a\n"
+	    "alice:{PLAIN}two:1001:101::/home/b\n"
+	    "carol:{PLAIN}c:1:1::/h\n"
+	    "bob:{PLAIN}b:7:8::/h\n"
+	    "dave:{PLAIN}d:1:1::/h");
+	CHECK(path != NULL);
+	if (path == NULL)
+		return;
+	/* The first line naming the user wins. */
+	CHECK(checkpw_file_lookup(path, S("alice"), &u, &lineno) ==
+	    CHECKPW_FOUND);
+	CHECK(lineno == 3 && strcmp(u.secret, "{PLAIN}one") == 0 &&
+	    u.uid == 1000 && strcmp(u.home, "/home/a") == 0);
+	CHECK(checkpw_file_lookup(path, S("bob"), &u, &lineno) ==
+	    CHECKPW_MALFORMED && lineno == 2);
+	CHECK(checkpw_file_lookup(path, S("carol"), &u, &lineno) ==
+	    CHECKPW_FOUND && lineno == 5 && strcmp(u.name, "carol") == 0);
+	/* A last line without LF counts. */
+	CHECK(checkpw_file_lookup(path, S("dave"), &u, &lineno) ==
+	    CHECKPW_FOUND && lineno == 7);
+	CHECK(checkpw_file_lookup(path, S("alic"), &u, &lineno) ==
+	    CHECKPW_UNKNOWN);
+	CHECK(checkpw_file_lookup(path, S("alice:"), &u, &lineno) ==
+	    CHECKPW_UNKNOWN);
+	(void)unlink(path);
+	CHECK(checkpw_file_lookup(path, S("alice"), &u, &lineno) ==
+	    CHECKPW_ERROR && errno == ENOENT);
+}
+
+/*
+ * The lookup reads the whole file even when the user is on the first
+ * line: a writer on a FIFO gets every byte of a tail larger than the
+ * pipe buffer through, where a lookup that stopped at the match would
+ * close the FIFO and leave the writer with EPIPE.
+ */
+static void
+test_lookup_reads_all(void)
+{
+	static struct checkpw_user	 u;
+	static char			 tail[256 * 1024];
+	static const char		 head[] = "alice:{PLAIN}a:1:1::/h\n";
+	char				 path[] = "tests/scratch/fifo.XXXXXX";
+	size_t				 lineno, i;
+	pid_t				 pid;
+	int				 fd, status, d;
+
+	(void)mkdir("tests/scratch", 0755);
+	if ((d = mkstemp(path)) == -1 || close(d) == -1 ||
+	    unlink(path) == -1 || mkfifo(path, 0600) == -1) {
+		CHECK(!"cannot make a FIFO");
+		return;
+	}
+	for (i = 0; i + 1 < sizeof(tail); i++)
+		tail[i] = (i % 64 == 63) ? '\n' : '#';
+	tail[sizeof(tail) - 1] = '\n';
+	if ((pid = fork()) == -1) {
+		CHECK(!"fork");
+		return;
+	}
+	if (pid == 0) {
+		(void)signal(SIGPIPE, SIG_IGN);
+		if ((fd = open(path, O_WRONLY)) == -1)
+			_exit(2);
+		if (write(fd, head, sizeof(head) - 1) !=
+		    (ssize_t)(sizeof(head) - 1))
+			_exit(3);
+		for (i = 0; i < sizeof(tail); ) {
+			ssize_t	r = write(fd, tail + i, sizeof(tail) - i);
+
+			if (r <= 0)
+				_exit(4);	/* the reader hung up early */
+			i += (size_t)r;
+		}
+		_exit(close(fd) == 0 ? 0 : 5);
+	}
+	CHECK(checkpw_file_lookup(path, S("alice"), &u, &lineno) ==
+	    CHECKPW_FOUND && lineno == 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	(void)unlink(path);
+}
+
 int
 main(void)
 {
@@ -447,5 +678,9 @@ main(void)
 	RUN(test_cram);
 	RUN(test_bad_secret);
 	RUN(test_equal);
+	RUN(test_policy);
+	RUN(test_nologin);
+	RUN(test_lookup);
+	RUN(test_lookup_reads_all);
 	return check_exit();
 }
