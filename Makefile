@@ -28,7 +28,7 @@ CHECKPW_LIBS = -lcrypt -lmd
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
 LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
-	  uidmap.o migrate.o
+	  uidmap.o migrate.o policy.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PROGS	= pop3d pop3d-checkpw
@@ -69,14 +69,15 @@ clean-static:
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    scan.h update.h migrate.h uidmap.h
+    scan.h update.h migrate.h uidmap.h policy.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
 auth.o: auth.h sasl.h session.h proto.h io.h log.h
 sasl.o: sasl.h auth.h session.h proto.h io.h log.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h \
+    policy.h
 maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
@@ -85,6 +86,7 @@ update.o: update.h maildir.h mdname.h
 sizes.o: sizes.h
 uidmap.o: uidmap.h proto.h
 migrate.o: migrate.h maildir.h uidmap.h
+policy.o: policy.h maildir.h proto.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \

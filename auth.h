@@ -66,6 +66,8 @@ struct authz {
 	unsigned	 delay;		/* seconds after the first failure */
 	bool		 apop;		/* APOP offered (stamp in greeting) */
 	bool		 cram;		/* AUTH CRAM-MD5 offered */
+	long		 expire;	/* -X: CAPA EXPIRE, or -1 */
+	long		 login_delay;	/* -L: CAPA LOGIN-DELAY, or -1 */
 	enum tls_state	 tls;
 	int		 tls_ctl, tls_rd, tls_wr;	/* UCSPI-TLS fds */
 	bool		 quiet_stderr;	/* fd 2 is the client: hide it */

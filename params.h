@@ -50,6 +50,10 @@
 /* A list line: a UID, a few short fields (a GUID is 32 hex digits, a
  * unique-id at most 70) and a file name of at most POP3_NAME_MAX. */
 #define UIDMAP_LINE_MAX		1024
+/* Policy: -X (RFC 2449 EXPIRE) takes at most a hundred years. */
+#define POP3_EXPIRE_MAX		36500
+/* Policy: -L (RFC 2449 LOGIN-DELAY) takes at most a day. */
+#define POP3_LOGIN_DELAY_MAX	86400
 
 /* Exit statuses: the auth/serve chain depends on them (see auth.h). */
 #define POP3_EXIT_OK		0

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "params.h"
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "migrate.h"
+#include "policy.h"
 #include "proto.h"
 #include "scan.h"
 #include "session.h"
@@ -43,6 +45,8 @@ struct options {
 	unsigned long	 delay;		/* -d */
 	unsigned long	 maxmsgs;	/* -M */
 	enum uidmap_kind oldids;	/* -U: the previous server's UIDLs */
+	long		 expire;	/* -X: EXPIRE days, or POLICY_OFF */
+	long		 login_delay;	/* -L: LOGIN-DELAY secs, or POLICY_OFF */
 };
 
 static void	usage(void) __attribute__((noreturn));
@@ -55,6 +59,10 @@ static const char *end_text(enum session_end);
 static bool	env_set(const char *);
 static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
 		    const char *);
+static int	user_policy(const struct options *, long *, long *,
+		    const char *);
+static int	login_delay(struct maildir *, long, const char *,
+		    const char *);
 
 static void
 usage(void)
@@ -66,10 +74,11 @@ usage(void)
 		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-b bad] "
 		    "[-d delay] [-h host] [-l logins]\n"
 		    "             [-p secure|loopback|any] [-t timeout]\n"
-		    "             checkprog subprog [arg ...]\n"
+		    "             [-L secs] [-X days] checkprog subprog "
+		    "[arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 		    "[-t timeout]\n"
-		    "             [-U dovecot|courier]\n");
+		    "             [-L secs] [-U dovecot|courier] [-X days]\n");
 	exit(POP3_EXIT_USAGE);
 }
 
@@ -131,6 +140,8 @@ front(const struct options *o, char *argv[])
 	a.delay = (unsigned)o->delay;
 	a.apop = o->apop;
 	a.cram = o->cram;
+	a.expire = o->expire;
+	a.login_delay = o->login_delay;
 	a.policy = o->policy;
 	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
 	a.quiet_stderr = log_stderr_is_client();
@@ -239,6 +250,47 @@ old_ids(struct migrate *mg, enum uidmap_kind kind, struct maildir *md,
 	}
 }
 
+/*
+ * EXPIRE and LOGIN-DELAY for this user: POP3D_EXPIRE and
+ * POP3D_LOGIN_DELAY, where the checkpassword program set them, win
+ * over -X and -L (policy.h).  A bad value refuses the login rather
+ * than guess: -1.
+ */
+static int
+user_policy(const struct options *o, long *expire, long *delay,
+    const char *user)
+{
+	if (policy_value(getenv("POP3D_EXPIRE"), o->expire, POP3_EXPIRE_MAX,
+	    expire) == -1 || policy_value(getenv("POP3D_LOGIN_DELAY"),
+	    o->login_delay, POP3_LOGIN_DELAY_MAX, delay) == -1) {
+		log_msg(LOG_ERR, "user=%s: POP3D_EXPIRE or POP3D_LOGIN_DELAY "
+		    "is not a number in range or NEVER", user);
+		return -1;
+	}
+	return 0;
+}
+
+/* LOGIN-DELAY: 1 if this login comes too soon (RFC 2449 s.8.1). */
+static int
+login_delay(struct maildir *md, long delay, const char *user,
+    const char *peer)
+{
+	long	wait;
+	int	r;
+
+	if (delay == POLICY_OFF || delay == 0)
+		return 0;
+	r = policy_login(md->lockfd, delay, time(NULL), &wait);
+	if (r == 1)
+		log_msg(LOG_NOTICE, "login too soon: user=%s, ip=[%s], "
+		    "LOGIN-DELAY %ld, %ld seconds left", user, peer, delay,
+		    wait);
+	else if (r == -1)
+		log_msg(LOG_WARNING, "user=%s: cannot record the login in "
+		    "%s: %s", user, POLICY_STAMP, strerror(errno));
+	return r;
+}
+
 /* The back end: runs as the mail user in HOME after checkpassword. */
 static int
 back(const struct options *o)
@@ -248,6 +300,7 @@ back(const struct options *o)
 	static struct trans	t;
 	static struct migrate	mg;
 	const char		*u = getenv("USER");
+	long			 expire, delay;
 	char			 user[128], peer[64];
 	enum session_end	 why;
 
@@ -276,6 +329,12 @@ back(const struct options *o)
 		    "[SYS/PERM] no mailbox" :
 		    "[SYS/TEMP] cannot open mailbox");
 	}
+	if (user_policy(o, &expire, &delay, user) == -1)
+		return back_refuse(&s, "[SYS/PERM] bad retention settings "
+		    "for this account; check the server set-up");
+	if (login_delay(&md, delay, user, peer) == 1)
+		return back_refuse(&s, "[LOGIN-DELAY] minimum time between "
+		    "logins not yet passed; try again later");
 	if (maildir_scan(&md) == -1) {
 		log_msg(LOG_ERR, "cannot scan maildir %s: user=%s: %s",
 		    o->maildir, user, errno == EFBIG ?
@@ -291,6 +350,8 @@ back(const struct options *o)
 		old_ids(&mg, o->oldids, &md, user);
 
 	trans_begin(&t, &md);
+	t.expire = expire;
+	t.login_delay = delay;
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
@@ -305,9 +366,10 @@ back(const struct options *o)
 		log_msg(t.result.undeleted > 0 ? LOG_ERR : LOG_INFO,
 		    "logout: user=%s, ip=[%s], retrieved=%zu/%" PRIu64
 		    ", deleted=%zu/%" PRIu64 ", undeletable=%zu, "
-		    "unmoved=%zu%s%s", user, peer, t.retrieved,
-		    t.retrieved_octets, t.result.deleted, t.marked_octets,
-		    t.result.undeleted, t.result.unmoved,
+		    "unmoved=%zu, expired=%zu/%" PRIu64 "%s%s", user, peer,
+		    t.retrieved, t.retrieved_octets, t.result.deleted,
+		    t.marked_octets, t.result.undeleted, t.result.unmoved,
+		    t.expired, t.expired_octets,
 		    t.result.error != 0 ? ", error=" : "",
 		    t.result.error != 0 ? strerror(t.result.error) : "");
 	else
@@ -339,9 +401,10 @@ main(int argc, char *argv[])
 	o.delay = POP3_FAIL_DELAY;
 	o.maxmsgs = POP3_MSGS_MAX;
 	o.policy = PLAIN_SECURE;
+	o.expire = o.login_delay = POLICY_OFF;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:m:M:p:st:U:")) != -1) {
+	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:L:m:M:p:st:U:X:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -388,6 +451,13 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;
+			break;
+		case 'L':
+			o.login_delay = (long)opt_num(optarg, 0,
+			    POP3_LOGIN_DELAY_MAX);
+			break;
+		case 'X':
+			o.expire = (long)opt_num(optarg, 0, POP3_EXPIRE_MAX);
 			break;
 		case 'U':
 			if (strcmp(optarg, "dovecot") == 0)
