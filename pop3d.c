@@ -59,6 +59,7 @@ static const char *end_text(enum session_end);
 static bool	env_set(const char *);
 static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
 		    const char *);
+static const char *expired_text(const struct trans *, char *, size_t);
 static int	user_policy(const struct options *, long *, long *,
 		    const char *);
 static int	login_delay(struct maildir *, long, const char *,
@@ -291,6 +292,17 @@ login_delay(struct maildir *md, long delay, const char *user,
 	return r;
 }
 
+/* ", expired=N/OCTETS" for the logout line when EXPIRE is on. */
+static const char *
+expired_text(const struct trans *t, char *buf, size_t size)
+{
+	if (t->expire == POLICY_OFF)
+		return "";
+	(void)snprintf(buf, size, ", expired=%zu/%" PRIu64, t->expired,
+	    t->expired_octets);
+	return buf;
+}
+
 /* The back end: runs as the mail user in HOME after checkpassword. */
 static int
 back(const struct options *o)
@@ -301,6 +313,7 @@ back(const struct options *o)
 	static struct migrate	mg;
 	const char		*u = getenv("USER");
 	long			 expire, delay;
+	char			 exp[64];
 	char			 user[128], peer[64];
 	enum session_end	 why;
 
@@ -366,12 +379,12 @@ back(const struct options *o)
 		log_msg(t.result.undeleted > 0 ? LOG_ERR : LOG_INFO,
 		    "logout: user=%s, ip=[%s], retrieved=%zu/%" PRIu64
 		    ", deleted=%zu/%" PRIu64 ", undeletable=%zu, "
-		    "unmoved=%zu, expired=%zu/%" PRIu64 "%s%s", user, peer,
-		    t.retrieved, t.retrieved_octets, t.result.deleted,
-		    t.marked_octets, t.result.undeleted, t.result.unmoved,
-		    t.expired, t.expired_octets,
+		    "unmoved=%zu%s%s%s", user, peer, t.retrieved,
+		    t.retrieved_octets, t.result.deleted, t.marked_octets,
+		    t.result.undeleted, t.result.unmoved,
 		    t.result.error != 0 ? ", error=" : "",
-		    t.result.error != 0 ? strerror(t.result.error) : "");
+		    t.result.error != 0 ? strerror(t.result.error) : "",
+		    expired_text(&t, exp, sizeof(exp)));
 	else
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
 		    "nothing changed", user, peer, end_text(why));

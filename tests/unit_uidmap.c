@@ -19,6 +19,7 @@ static const char	*check_prog = "unit_uidmap";
 static void	test_good(void);
 static void	test_bad(void);
 static void	test_cap(void);
+static void	test_size_cap(void);
 static void	test_find(void);
 static void	test_lines(void);
 
@@ -238,9 +239,30 @@ test_cap(void)
 	map.cap = 3;
 	CHECK(uidmap_parse(&map, UIDMAP_DOVECOT, in, sizeof(in) - 1) == 0);
 	CHECK(map.count == 3);
-	/* The size cap holds whatever the caller's room. */
-	CHECK(uidmap_parse(&map, UIDMAP_DOVECOT, in,
+}
+
+/* The size cap holds whatever the caller's room and the content. */
+static void
+test_size_cap(void)
+{
+	static struct uidmap_ent	ent[4];
+	struct uidmap			map;
+	char				*big;
+
+	if ((big = malloc((size_t)UIDMAP_FILE_MAX + 1)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	memset(big, '\n', (size_t)UIDMAP_FILE_MAX + 1);
+	memcpy(big, "3 V1\n", 5);
+	memset(&map, 0, sizeof(map));
+	map.ent = ent;
+	map.cap = nitems(ent);
+	CHECK(uidmap_parse(&map, UIDMAP_DOVECOT, big,
 	    (size_t)UIDMAP_FILE_MAX + 1) == -1);
+	CHECK(map.line == 0 && map.why != NULL &&
+	    strcmp(map.why, "file too large") == 0);
+	free(big);
 }
 
 static void
@@ -289,6 +311,7 @@ main(void)
 	RUN(test_good);
 	RUN(test_bad);
 	RUN(test_cap);
+	RUN(test_size_cap);
 	RUN(test_find);
 	RUN(test_lines);
 	return check_exit();

@@ -19,4 +19,4 @@
 >> QUIT
 << +OK bye
 == cur/3000000001.a:2,S
-~~ expired=0/0$
+~~ logout: user=alice, .*unmoved=0$
