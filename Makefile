@@ -31,11 +31,12 @@ LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
 	  uidmap.o migrate.o policy.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PROGS	= pop3d pop3d-checkpw
+PASSWD_OBJ = pop3d-passwd.o pwfile.o checkpw.o io.o
+PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
-	  tests/unit_checkpw \
+	  tests/unit_checkpw tests/unit_pwfile \
 	  tests/unit_uidmap
 
 all: $(PROGS)
@@ -45,6 +46,9 @@ pop3d: $(OBJ)
 
 pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
+
+pop3d-passwd: $(PASSWD_OBJ)
+	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(CHECKPW_LIBS)
 
 # The same objects, linked with libmd, libresolv and libcrypt inside.
 # glibc warns that getpwnam and friends need its NSS modules at run
@@ -89,6 +93,9 @@ migrate.o: migrate.h maildir.h uidmap.h
 policy.o: policy.h maildir.h proto.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
+$(PASSWD_OBJ): params.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h
+pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h scan.h cache.h update.h mdname.h uidmap.h
 
@@ -109,6 +116,10 @@ tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	    $(POP3D_LIBS)
 tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
+tests/unit_pwfile.o: pwfile.h checkpw.h
+tests/unit_pwfile: tests/unit_pwfile.o pwfile.o checkpw.o io.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_pwfile.o pwfile.o checkpw.o io.o \
+	    $(CHECKPW_LIBS)
 tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_checkpw.o checkpw.o io.o log.o \
 	    $(CHECKPW_LIBS)
@@ -207,6 +218,10 @@ install: $(PROGS)
 	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d
 	cp pop3d-checkpw $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	cp pop3d-passwd $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d-passwd
+	cp pop3d-passwd.8 $(DESTDIR)$(MANDIR)/man8/
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d-passwd.8
 	cp pop3d.8 pop3d-checkpw.8 $(DESTDIR)$(MANDIR)/man8/
 	chmod 644 $(DESTDIR)$(MANDIR)/man8/pop3d.8 \
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8

@@ -36,6 +36,12 @@
  */
 #define CHECKPW_DAYS_MAX	100000L
 
+/*
+ * The longest password a login can carry: the fd-3 record holds a
+ * user of one byte at least and three NULs.
+ */
+#define CHECKPW_PASS_MAX	(POP3_AUTH_MAX - 4)
+
 /* Exit statuses, from the checkpassword interface (see pop3d-checkpw.8). */
 #define CHECKPW_EXIT_BAD	1	/* credentials rejected */
 #define CHECKPW_EXIT_MISUSE	2	/* bad record or invocation */

@@ -130,7 +130,8 @@ def case_units(r, dest):
 
 def case_man(r):
     pages = [os.path.join(itlib.TOP, p) for p in ("pop3d.8",
-                                                 "pop3d-checkpw.8")]
+                                                 "pop3d-checkpw.8",
+                                                 "pop3d-passwd.8")]
     if itlib.have("mandoc"):
         r.skip("man:mandoc-lint", "missing mandoc")
     else:
@@ -169,7 +170,9 @@ def case_install(r, dest, out):
         return
     want = {"sbin/pop3d": 0o755, "libexec/pop3d-checkpw": 0o755,
             "share/man/man8/pop3d.8": 0o644,
-            "share/man/man8/pop3d-checkpw.8": 0o644}
+            "share/man/man8/pop3d-checkpw.8": 0o644,
+            "sbin/pop3d-passwd": 0o755,
+            "share/man/man8/pop3d-passwd.8": 0o644}
     got = {}
     for f in want:
         p = dest + PREFIX + "/" + f
