@@ -102,6 +102,11 @@ $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
 
+# LD_PRELOAD fault injection for tests/it_faults_update.py; never with
+# the sanitizers (it is loaded into their binaries, not linked).
+tests/faultshim.so: tests/faultshim.c
+	$(CC) -O1 -g -shared -fPIC -o $@ tests/faultshim.c -ldl
+
 tests/unit_proto: tests/unit_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_proto.o proto.o $(POP3D_LIBS)
 tests/unit_io: tests/unit_io.o io.o
@@ -128,28 +133,63 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # them with any compiler (tests/replay.c supplies main); "make fuzz"
 # builds libFuzzer binaries with clang and runs each for FUZZTIME
 # seconds, keeping what it finds in tests/scratch/, not in the corpus.
-FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_fd3 \
+# A target NAME is tests/fuzz_NAME.c, its corpus tests/corpus/NAME/,
+# its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
+# one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
+# rules.
+FUZZ	= proto auth sasl sizes encoder fd3 pwline uidmap
+FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
+	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
 	  tests/replay_pwline tests/replay_uidmap
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined
+	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
 FUZZTIME = 60
+# make fuzz-ci: each target this long; an input slower than
+# FUZZSLOW seconds counts as a hang, and so fails like a crash.
+FUZZCI_TIME = 30
+FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c mdname.c scan.c cache.c update.c
+	  maildir.c mdname.c scan.c cache.c update.c policy.c
+FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
+	  sizes.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
 tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
+tests/fuzz_sasl.o: params.h proto.h
+tests/fuzz_sizes.o: params.h sizes.h
+tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
+    cache.h mdname.h
+tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h
 tests/fuzz_uidmap.o: params.h uidmap.h proto.h
 tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \
 	    proto.o $(POP3D_LIBS)
+tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
+    proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
+	    proto.c $(POP3D_LIBS)
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
 tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
+tests/replay_sasl: tests/replay.o tests/fuzz_sasl.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_sasl.o proto.o \
+	    $(POP3D_LIBS)
+tests/replay_sizes: tests/replay.o tests/fuzz_sizes.o sizes.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_sizes.o sizes.o
+tests/replay_encoder: tests/replay.o tests/fuzz_encoder.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_encoder.o \
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
+tests/replay_names: tests/replay.o tests/fuzz_names.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_names.o \
+	    $(MDOBJ) proto.o $(POP3D_LIBS)
+tests/replay_backend: tests/replay.o tests/fuzz_backend.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_backend.o \
+	    $(LIBOBJ) $(POP3D_LIBS)
 
 tests/fuzz_fd3.o tests/fuzz_pwline.o: params.h checkpw.h
 tests/replay_fd3: tests/replay.o tests/fuzz_fd3.o checkpw.o io.o
@@ -170,45 +210,62 @@ tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
+tests/fuzz_sasl: tests/fuzz_sasl.c proto.c params.h proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_sasl.c proto.c \
+	    $(POP3D_LIBS)
+tests/fuzz_sizes: tests/fuzz_sizes.c sizes.c params.h sizes.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_sizes.c sizes.c
+tests/fuzz_encoder: tests/fuzz_encoder.c $(FUZZ_MAILDIR_SRC) maildir.h scan.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_encoder.c \
+	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
+tests/fuzz_names: tests/fuzz_names.c $(FUZZ_MAILDIR_SRC) maildir.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_names.c \
+	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
+tests/fuzz_backend: tests/fuzz_backend.c $(FUZZ_AUTH_SRC) trans.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_backend.c \
+	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
-tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
-    proto.h
-	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
-	    proto.c $(POP3D_LIBS)
-
-fuzz: tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
-    tests/fuzz_uidmap
-	mkdir -p tests/scratch/fuzz-proto tests/scratch/fuzz-auth \
-	    tests/scratch/fuzz-fd3 tests/scratch/fuzz-pwline \
-	    tests/scratch/fuzz-uidmap
-	./tests/fuzz_proto -dict=tests/pop3.dict -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-proto \
-	    tests/corpus/proto
-	./tests/fuzz_auth -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-auth \
-	    tests/corpus/auth
-	./tests/fuzz_fd3 -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-fd3 \
-	    tests/corpus/fd3
-	./tests/fuzz_pwline -dict=tests/pwline.dict \
-	    -max_total_time=$(FUZZTIME) -artifact_prefix=tests/scratch/ \
-	    tests/scratch/fuzz-pwline tests/corpus/pwline
-	./tests/fuzz_uidmap -max_total_time=$(FUZZTIME) \
-	    -artifact_prefix=tests/scratch/ tests/scratch/fuzz-uidmap \
-	    tests/corpus/uidmap
+# Every target for FUZZTIME seconds; "make fuzz-ci" for FUZZCI_TIME
+# each, failing on the first crash, leak or hang (tests/fuzz-run.sh).
+fuzz:
+	@sh tests/deps.sh fuzz
+	@for t in $(FUZZ); do $(MAKE) tests/fuzz_$$t || exit 1; done
+	@for t in $(FUZZ); do \
+	    sh tests/fuzz-run.sh $$t $(FUZZTIME) $(FUZZSLOW) || exit 1; done
+fuzz-ci:
+	@sh tests/deps.sh fuzz
+	@for t in $(FUZZ); do $(MAKE) tests/fuzz_$$t || exit 1; done
+	@for t in $(FUZZ); do \
+	    sh tests/fuzz-run.sh $$t $(FUZZCI_TIME) $(FUZZSLOW) || exit 1; \
+	done
 
 # Installs what the tests need (as root, from Debian), builds, runs all.
 check:
 	@sh tests/deps.sh test
-	@$(MAKE) $(PROGS) $(TESTS) $(FUZZ_REPLAY) tests/tmatch
+	@$(MAKE) $(PROGS) $(TESTS) $(FUZZ_REPLAY) tests/tmatch \
+	    tests/faultshim.so
 	@sh tests/run-all.sh
 
 # The same tests on a sanitizer build (FORTIFY and ASan overlap).
-ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+# SANDBOX=0: the sanitizers' run-time makes system calls that no
+# seccomp allow-list should grant; POP3D_SANITIZED=1 tells the tests
+# that assert the sandbox to skip.
+ASAN	= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	  -fno-sanitize-recover=undefined
 check-asan:
 	$(MAKE) clean
-	POP3D_SANITIZED=1 $(MAKE) check CFLAGS="$(ASAN)" LDFLAGS="$(ASAN)" \
-	    HARDEN= LDHARDEN=
+	POP3D_SANITIZED=1 $(MAKE) check SANDBOX=0 CFLAGS="$(ASAN)" \
+	    LDFLAGS="$(ASAN)" HARDEN= LDHARDEN=
+	$(MAKE) clean
+
+# Memcheck over the unit tests and the transcripts, where both pop3d
+# processes (front end and pop3d -m) run under valgrind but the shell
+# checkpassword stand-in between them does not (tests/valgrind.sh).
+check-valgrind:
+	@sh tests/deps.sh valgrind
+	$(MAKE) clean
+	$(MAKE) SANDBOX=0 CFLAGS="-O1 -g" $(PROGS) $(TESTS) tests/tmatch
+	POP3D_SANITIZED=1 sh tests/valgrind.sh $(TESTS)
 	$(MAKE) clean
 
 install: $(PROGS)
@@ -249,8 +306,9 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/fuzz_proto tests/fuzz_auth tests/fuzz_fd3 tests/fuzz_pwline \
-	    tests/fuzz_uidmap $(BENCH)
+	    tests/faultshim.so \
+	    $(BENCH)
+	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch
 
-.PHONY: all check check-asan fuzz install demo clean bench
+.PHONY: all check check-asan check-valgrind fuzz fuzz-ci install demo clean bench

@@ -1,20 +1,27 @@
 #!/bin/sh
-# tests/deps.sh build|test|bench: installs the Debian packages a target
-# needs when they are missing.  As root with apt-get it installs them
-# without asking (CI runs as root with no stdin); otherwise it names
-# what is missing and the tests that need it skip.
+# tests/deps.sh build|test|bench|valgrind|fuzz|ci: installs the Debian
+# packages a target needs when they are missing.  As root with apt-get
+# it installs them without asking (CI runs as root with no stdin);
+# otherwise it names what is missing and the tests that need it skip.
 set -u
 build="gcc make libc6-dev libcrypt-dev libmd-dev"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
 dovecot-pop3d"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
+# make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.
+valgrind="$build valgrind"
+fuzz="$build clang"
+ci="$test clang valgrind"
 
 case ${1:-} in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
+valgrind) want=$valgrind ;;
+fuzz) want=$fuzz ;;
+ci) want=$ci ;;
+*) echo "usage: deps.sh build|test|bench|valgrind|fuzz|ci" >&2; exit 2 ;;
 esac
 
 missing=

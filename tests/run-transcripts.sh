@@ -43,6 +43,8 @@ cp pop3d tests/fake-checkpw "$bin/" || exit 1
 chmod 755 "$bin" "$bin/pop3d" "$bin/fake-checkpw"
 root=no
 [ "$(id -u)" = 0 ] && root=yes
+# make check-valgrind: a memcheck command line to run each pop3d under.
+vg=${POP3D_VALGRIND:-}
 
 # Checks the status-line count of the block that just ended.
 end_block() {
@@ -150,8 +152,8 @@ run_one() {
 	# shellcheck disable=SC2086 # option lists are split on purpose
 	(cd "$d" && { cat in; [ "$hold" -gt 0 ] && sleep "$hold"; } |
 	    env FAKE_HOME="$d" $tls ${tls:+SSLCTLFD=5 SSLREADFD=6 SSLWRITEFD=7} \
-	    $envs timeout 60 "$bin/pop3d" $popts "$bin/fake-checkpw" \
-	    "$bin/pop3d" -m Maildir $mopts >out 2>log 5>tlsctl 6</dev/null \
+	    $envs timeout 60 $vg "$bin/pop3d" $popts "$bin/fake-checkpw" \
+	    $vg "$bin/pop3d" -m Maildir $mopts >out 2>log 5>tlsctl 6</dev/null \
 	    7>tlsout)
 	if ! "$top/tests/tmatch" "$d/exp" "$d/out"; then
 		bad=1
