@@ -31,7 +31,7 @@ LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
 	  uidmap.o migrate.o policy.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PASSWD_OBJ = pop3d-passwd.o pwfile.o checkpw.o io.o
+PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
 PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
@@ -94,7 +94,8 @@ policy.o: policy.h maildir.h proto.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(PASSWD_OBJ): params.h
-pop3d-passwd.o: checkpw.h io.h pwfile.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h
+pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h scan.h cache.h update.h mdname.h uidmap.h

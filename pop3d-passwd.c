@@ -3,32 +3,29 @@
  * add, passwd, del, list and test; hashes from libcrypt; the file is
  * changed by pwfile.c, and test asks checkpw.c, so it decides exactly
  * what pop3d-checkpw decides.  An admin's tool: it talks on stderr,
- * reads passwords from the terminal or one line of standard input,
- * never from the command line.  The only file of it that exits.
+ * reads passwords (pwsecret.c) from the terminal or one line of
+ * standard input, never from the command line.  The only file of it
+ * that exits.
  */
-#define _DEFAULT_SOURCE		/* crypt_gensalt_rn, crypt_rn */
-
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <crypt.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "checkpw.h"
 #include "io.h"
 #include "pwfile.h"
+#include "pwsecret.h"
 
 /* Exit statuses (pop3d-passwd.8). */
 #define EX_REFUSED	1	/* refused, or test found a failing check */
@@ -42,32 +39,18 @@
 /* The Maildir that "pop3d -m Maildir" opens in the home directory. */
 #define MAILDIR		"Maildir"
 
-static const struct method {
-	const char	*name;
-	const char	*prefix;	/* crypt_gensalt's; NULL: plain */
-	const char	*scheme;	/* what the passwd-file says */
-} methods[] = {
-	{ "yescrypt",	"$y$",	"{CRYPT}" },
-	{ "sha512",	"$6$",	"{SHA512-CRYPT}" },
-	{ "sha256",	"$5$",	"{SHA256-CRYPT}" },
-	{ "bcrypt",	"$2b$",	"{BLF-CRYPT}" },
-	{ "plain",	NULL,	"{PLAIN}" },
-};
-
 struct opts {
 	const char		*file;
 	const char		*uid, *gid, *home;
-	const struct method	*method;
+	const struct pwmethod	*method;
 	unsigned long		 cost;		/* 0: libcrypt's default */
 	bool			 maildir, stdin_pw, nologin_ok;
 };
 
 static const char	*prog = "pop3d-passwd";
-static char		 pw1[CHECKPW_PASS_MAX + 2], pw2[CHECKPW_PASS_MAX + 2];
-static char		 secret[CRYPT_OUTPUT_SIZE + 32];
+static char		 pw1[PWSECRET_PASS_SIZE];
+static char		 secret[PWSECRET_SIZE];
 static char		 newline[CHECKPW_LINE_MAX + 1];
-static struct termios	 saved_tty;
-static int		 tty_fd = -1;
 
 static _Noreturn void	usage(void);
 static _Noreturn void	die(int, const char *, ...)
@@ -77,11 +60,8 @@ static void	check_name(const char *);
 static void	check_text(const char *, const char *);
 static unsigned long	parse_num(const char *, const char *);
 static void	ids(const struct opts *, uid_t *, gid_t *);
-static void	on_signal(int);
-static size_t	read_tty(const char *, char *);
-static size_t	read_stdin(char *);
 static size_t	get_password(const struct opts *, bool);
-static void	make_secret(const struct opts *, size_t);
+static void	make_secret(const struct opts *);
 static void	warn_line(const struct pwfile_line *, void *);
 static void	list_line(const struct pwfile_line *, void *);
 static const char	*scheme_of(const char *);
@@ -110,7 +90,6 @@ die(int status, const char *fmt, ...)
 	va_list	ap;
 
 	wipe(pw1, sizeof(pw1));
-	wipe(pw2, sizeof(pw2));
 	wipe(secret, sizeof(secret));
 	wipe(newline, sizeof(newline));
 	fprintf(stderr, "%s: ", prog);
@@ -217,150 +196,45 @@ ids(const struct opts *o, uid_t *uid, gid_t *gid)
 		die(EX_USAGE, "gid 0 refused: pop3d-checkpw refuses it");
 }
 
-/* Puts the terminal back before a signal ends the process. */
-static void
-on_signal(int sig)
-{
-	if (tty_fd != -1)
-		(void)tcsetattr(tty_fd, TCSAFLUSH, &saved_tty);
-	(void)signal(sig, SIG_DFL);
-	(void)raise(sig);
-}
-
-/* Reads one line from the terminal without echo; returns its length. */
-static size_t
-read_tty(const char *prompt, char *buf)
-{
-	struct termios	t;
-	size_t		n = 0;
-	ssize_t		r;
-	char		c;
-
-	if (tcgetattr(tty_fd, &saved_tty) == -1)
-		die(EX_USAGE, "not a terminal: use -s to read the password "
-		    "from standard input");
-	t = saved_tty;
-	t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-	if (write(tty_fd, prompt, strlen(prompt)) == -1 ||
-	    tcsetattr(tty_fd, TCSAFLUSH, &t) == -1)
-		die(EX_TEMP, "terminal: %s", strerror(errno));
-	for (;;) {
-		r = read(tty_fd, &c, 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0 || c == '\n' || c == '\r')
-			break;
-		if (n < CHECKPW_PASS_MAX + 1)
-			buf[n++] = c;
-	}
-	buf[n] = '\0';
-	if (tcsetattr(tty_fd, TCSAFLUSH, &saved_tty) == -1 ||
-	    write(tty_fd, "\n", 1) == -1)
-		die(EX_TEMP, "terminal: %s", strerror(errno));
-	return n;
-}
-
-/* One line of standard input, its LF (and a CR before it) removed. */
-static size_t
-read_stdin(char *buf)
-{
-	size_t	n = 0;
-	ssize_t	r;
-	char	c;
-
-	/* Byte by byte: what follows the line stays for others. */
-	for (;;) {
-		r = read(0, &c, 1);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			die(EX_TEMP, "standard input: %s", strerror(errno));
-		if (r == 0 || c == '\n')
-			break;
-		if (n < CHECKPW_PASS_MAX + 1)
-			buf[n++] = c;
-	}
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
-	buf[n] = '\0';
-	return n;
-}
-
 /* The password into pw1, twice from a terminal when confirm is set. */
 static size_t
 get_password(const struct opts *o, bool confirm)
 {
-	size_t	n, m;
+	enum pwsecret	e;
+	size_t		n;
 
-	if (o->stdin_pw)
-		n = read_stdin(pw1);
-	else {
-		tty_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (tty_fd == -1)
-			die(EX_USAGE, "no terminal: use -s to read the "
-			    "password from standard input");
-		(void)signal(SIGINT, on_signal);
-		(void)signal(SIGTERM, on_signal);
-		(void)signal(SIGHUP, on_signal);
-		(void)signal(SIGQUIT, on_signal);
-		n = read_tty("Password: ", pw1);
-		if (confirm) {
-			m = read_tty("Again: ", pw2);
-			if (m != n || !checkpw_equal(pw1, n, pw2, m))
-				die(EX_REFUSED, "the passwords differ; "
-				    "nothing changed");
-			wipe(pw2, sizeof(pw2));
-		}
-		(void)close(tty_fd);
-		tty_fd = -1;
+	e = pwsecret_read(o->stdin_pw, confirm, pw1, &n);
+	switch (e) {
+	case PWSECRET_OK:
+		return n;
+	case PWSECRET_DIFFER:
+		die(EX_REFUSED, "%s", pwsecret_error(e));
+	case PWSECRET_IO:
+		die(EX_TEMP, "%s: %s", pwsecret_error(e), strerror(errno));
+	default:
+		die(EX_USAGE, "%s", pwsecret_error(e));
 	}
-	if (n == 0)
-		die(EX_USAGE, "empty password: pop3d-checkpw refuses it");
-	if (n > CHECKPW_PASS_MAX)
-		die(EX_USAGE, "password longer than %d bytes: a login "
-		    "record cannot carry it", CHECKPW_PASS_MAX);
-	if (memchr(pw1, '\0', n) != NULL)
-		die(EX_USAGE, "password with a NUL byte");
-	return n;
 }
 
-/* The password field for pw1, in secret[]. */
+/* The password field for pw1, in secret[]; pw1 is wiped. */
 static void
-make_secret(const struct opts *o, size_t n)
+make_secret(const struct opts *o)
 {
-	static struct crypt_data	 cd;	/* 32 KiB: not on the stack */
-	char				 salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	const char			*h;
-	int				 r;
+	enum pwsecret	e;
 
-	if (o->method->prefix == NULL) {
-		for (h = pw1; *h != '\0'; h++)
-			if ((unsigned char)*h < 0x20 || *h == 0x7f ||
-			    *h == ':')
-				die(EX_USAGE, "a {PLAIN} password cannot hold "
-				    "':' or control characters");
+	if (o->method->prefix == NULL)
 		warnx_("warning: the password is stored in the clear: "
 		    "anyone who can read %s can read it; only APOP and "
 		    "CRAM-MD5 need that", o->file);
-		r = snprintf(secret, sizeof(secret), "%s%s", o->method->scheme,
-		    pw1);
-	} else {
-		if (crypt_gensalt_rn(o->method->prefix, o->cost, NULL, 0,
-		    salt, (int)sizeof(salt)) == NULL)
-			die(EX_USAGE, "cost %lu is not valid for %s", o->cost,
-			    o->method->name);
-		memset(&cd, 0, sizeof(cd));
-		h = crypt_rn(pw1, salt, &cd, (int)sizeof(cd));
-		if (h == NULL || *h == '*')
-			die(EX_TEMP, "crypt failed for %s", o->method->name);
-		r = snprintf(secret, sizeof(secret), "%s%s", o->method->scheme,
-		    h);
-		wipe(&cd, sizeof(cd));
-	}
-	(void)n;
+	e = pwsecret_make(o->method, o->cost, pw1, secret);
 	wipe(pw1, sizeof(pw1));
-	if (r < 0 || (size_t)r >= sizeof(secret))
-		die(EX_USAGE, "password too long for the file");
+	if (e == PWSECRET_COST)
+		die(EX_USAGE, "cost %lu is not valid for %s", o->cost,
+		    o->method->name);
+	if (e == PWSECRET_CRYPT)
+		die(EX_TEMP, "crypt failed for %s", o->method->name);
+	if (e != PWSECRET_OK)
+		die(EX_USAGE, "%s", pwsecret_error(e));
 }
 
 /* Prints up to len bytes of s, control and high bytes escaped. */
@@ -609,7 +483,7 @@ main(int argc, char *argv[])
 	enum pwfile_result res;
 	enum checkpw_found found;
 	const char	*cmd, *user = NULL;
-	size_t		 i, n, lineno;
+	size_t		 lineno;
 	uid_t		 uid;
 	gid_t		 gid;
 	int		 c, r;
@@ -619,7 +493,7 @@ main(int argc, char *argv[])
 	(void)umask(077);
 	memset(&o, 0, sizeof(o));
 	o.file = DEFAULT_FILE;
-	o.method = &methods[0];
+	o.method = pwsecret_method(NULL);
 
 	while ((c = getopt(argc, argv, "+f:")) != -1) {
 		if (c != 'f' || *optarg == '\0')
@@ -635,13 +509,9 @@ main(int argc, char *argv[])
 	while ((c = getopt(argc, argv, "+c:d:g:mnr:su:")) != -1) {
 		switch (c) {
 		case 'c':
-			for (i = 0; i < nitems(methods); i++)
-				if (strcmp(optarg, methods[i].name) == 0)
-					break;
-			if (i == nitems(methods))
+			if ((o.method = pwsecret_method(optarg)) == NULL)
 				die(EX_USAGE, "unknown method %s (yescrypt, "
 				    "sha512, sha256, bcrypt, plain)", optarg);
-			o.method = &methods[i];
 			break;
 		case 'd':
 			o.home = optarg;
@@ -683,7 +553,7 @@ main(int argc, char *argv[])
 	if ((strcmp(cmd, "add") != 0 && (o.uid || o.gid || o.home ||
 	    o.maildir)) || (strcmp(cmd, "test") != 0 && o.nologin_ok) ||
 	    ((strcmp(cmd, "del") == 0 || strcmp(cmd, "test") == 0) &&
-	    (o.cost || o.method != &methods[0])) ||
+	    (o.cost || o.method != pwsecret_method(NULL))) ||
 	    (strcmp(cmd, "del") == 0 && o.stdin_pw))
 		usage();
 
@@ -695,8 +565,8 @@ main(int argc, char *argv[])
 		return report(o.file, res, lineno);
 	}
 	if (strcmp(cmd, "passwd") == 0) {
-		n = get_password(&o, true);
-		make_secret(&o, n);
+		(void)get_password(&o, true);
+		make_secret(&o);
 		res = pwfile_change(o.file, PWFILE_SET, user, secret, &lineno,
 		    warn_line, (void *)o.file);
 		wipe(secret, sizeof(secret));
@@ -710,8 +580,8 @@ main(int argc, char *argv[])
 	if (o.home[0] != '/')
 		die(EX_USAGE, "home must be an absolute path: %s", o.home);
 	check_text("home", o.home);
-	n = get_password(&o, true);
-	make_secret(&o, n);
+	(void)get_password(&o, true);
+	make_secret(&o);
 	r = snprintf(newline, sizeof(newline), "%s:%s:%lu:%lu::%s::", user,
 	    secret, (unsigned long)uid, (unsigned long)gid, o.home);
 	wipe(secret, sizeof(secret));

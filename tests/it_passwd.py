@@ -6,6 +6,8 @@ account pop3d-passwd made.  Hashes use a cheap cost except where the
 default is the point."""
 import os
 import poplib
+import pty
+import select
 import stat
 import subprocess
 import sys
@@ -257,6 +259,57 @@ def test_concurrent(r, d):
          st == 1 and "wrong password" not in out, out)
 
 
+def on_tty(args, answers):
+    """Runs pop3d-passwd on a new terminal, answering each prompt in
+    turn; returns (status, everything the terminal showed)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(PASSWD, [PASSWD] + args)
+    shown = b""
+    pending = list(answers)
+    status = None
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 30)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break           # the child is gone: EIO on Linux
+            if not chunk:
+                break
+            shown += chunk
+            # Answer each prompt once it is shown: echo is off by then.
+            asked = shown.count(b"Password: ") + shown.count(b"Again: ")
+            while pending and asked > len(answers) - len(pending):
+                os.write(fd, pending.pop(0) + b"\n")
+    finally:
+        os.close(fd)
+        _, st = os.waitpid(pid, 0)
+        status = os.waitstatus_to_exitcode(st)
+    return status, shown
+
+
+def test_tty(r, d):
+    """Passwords from the terminal: twice, never echoed."""
+    f = os.path.join(d, "tty")
+    write(f, b"")
+    st, shown = on_tty(["-f", f, "add", *CHEAP, "-u", "1001", "-d", "/h",
+                        "tina"], [b"tty secret", b"tty secret"])
+    r.ok("passwd:tty-asks-twice", st == 0 and b"Password:" in shown and
+         b"Again:" in shown, (st, shown))
+    r.ok("passwd:tty-no-echo", b"tty secret" not in shown, shown)
+    st, out, _ = run(["test", "-s", "tina"], b"tty secret\n", f)
+    r.ok("passwd:tty-password-stored", "wrong password" not in out and
+         "home /h missing" in out, out)
+    before = read(f)
+    st, shown = on_tty(["-f", f, "passwd", *CHEAP, "tina"],
+                       [b"one", b"two"])
+    r.ok("passwd:tty-mismatch-refused", st == 1 and b"differ" in shown and
+         read(f) == before, (st, shown))
+
+
 def test_test(r, d):
     f = os.path.join(d, "tests")
     home = os.path.join(d, "h")
@@ -365,6 +418,7 @@ def main():
     test_edit(r, d)
     test_errors(r, d)
     test_concurrent(r, d)
+    test_tty(r, d)
     test_test(r, d)
     test_login(r)
     return 1 if r.failed else 0
