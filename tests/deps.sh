@@ -7,7 +7,7 @@ set -u
 build="gcc make libc6-dev libcrypt-dev libmd-dev"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
-dovecot-pop3d"
+mutt neomutt s-nail mailutils uw-mailutils tmux dovecot-pop3d"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 # make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.
 valgrind="$build valgrind"
