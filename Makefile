@@ -5,6 +5,10 @@ SBINDIR	= $(PREFIX)/sbin
 LIBEXECDIR = $(PREFIX)/libexec
 MANDIR	= $(PREFIX)/share/man
 DESTDIR	=
+# The reader's chroot directory (pop3d -r): root-owned, 0755, empty.
+EMPTYDIR = /var/lib/pop3d/empty
+# 0: no seccomp filters (sanitizer and valgrind builds).
+SANDBOX	= 1
 
 CC	= cc
 CFLAGS	= -O2 -g
@@ -22,12 +26,14 @@ LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
-POP3D_LIBS = -lmd -lresolv
+# libseccomp: the reader's system-call filter.
+POP3D_LIBS = -lmd -lresolv -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
 
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
-LIBOBJ	= proto.o io.o log.o session.o auth.o sasl.o trans.o $(MDOBJ) \
+LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
+	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) \
 	  uidmap.o migrate.o policy.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
@@ -37,6 +43,7 @@ STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache \
 	  tests/unit_checkpw tests/unit_pwfile \
+	  tests/unit_rootside tests/unit_log \
 	  tests/unit_uidmap
 
 all: $(PROGS)
@@ -69,17 +76,24 @@ clean-static:
 
 .SUFFIXES: .c .o
 .c.o:
-	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) -c -o $@ $<
+	$(CC) $(STD) -I. $(CPPFLAGS) $(CFLAGS) $(WARN) $(HARDEN) \
+	    -DPOP3D_EMPTYDIR=\"$(EMPTYDIR)\" -DPOP3D_SANDBOX=$(SANDBOX) -c -o $@ $<
 
 $(OBJ) $(CHECKPW_OBJ): params.h
-pop3d.o: proto.h io.h log.h session.h auth.h sasl.h trans.h maildir.h \
-    scan.h update.h migrate.h uidmap.h policy.h
+pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
+    rootside.h reader.h trans.h maildir.h scan.h update.h migrate.h uidmap.h \
+    policy.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
 session.o: session.h proto.h io.h log.h
-auth.o: auth.h sasl.h session.h proto.h io.h log.h
-sasl.o: sasl.h auth.h session.h proto.h io.h log.h
+login.o: login.h credrec.h session.h proto.h io.h
+auth.o: auth.h login.h credrec.h sasl.h session.h proto.h io.h log.h
+sasl.o: sasl.h login.h credrec.h session.h proto.h io.h log.h
+credrec.o: credrec.h proto.h
+checkprog.o: checkprog.h io.h log.h
+rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
+reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h \
     policy.h
 maildir.o: maildir.h proto.h
@@ -98,7 +112,8 @@ pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h
 pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
-    sizes.h scan.h cache.h update.h mdname.h uidmap.h
+    sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
+    rootside.h log.h uidmap.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -120,6 +135,10 @@ tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
 tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
+tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
+	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
+tests/unit_log: tests/unit_log.o log.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
 tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
 tests/unit_pwfile.o: pwfile.h checkpw.h
@@ -138,10 +157,10 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
 # one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
 # rules.
-FUZZ	= proto auth sasl sizes encoder fd3 pwline uidmap
+FUZZ	= proto auth sasl sizes encoder fd3 pwline credrec uidmap
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
 	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
-	  tests/replay_pwline tests/replay_uidmap
+	  tests/replay_pwline tests/replay_credrec tests/replay_uidmap
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -150,14 +169,16 @@ FUZZTIME = 60
 # FUZZSLOW seconds counts as a hang, and so fails like a crash.
 FUZZCI_TIME = 30
 FUZZSLOW = 10
-FUZZ_AUTH_SRC = auth.c sasl.c session.c io.c log.c proto.c trans.c sizes.c \
-	  maildir.c mdname.c scan.c cache.c update.c policy.c
+FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
+	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
+	  mdname.c scan.c cache.c update.c policy.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
 	  sizes.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
-tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h
+tests/fuzz_auth.o: params.h auth.h session.h io.h proto.h checkprog.h
+tests/fuzz_credrec.o: params.h credrec.h
 tests/fuzz_sasl.o: params.h proto.h
 tests/fuzz_sizes.o: params.h sizes.h
 tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
@@ -174,6 +195,9 @@ tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
+tests/replay_credrec: tests/replay.o tests/fuzz_credrec.o credrec.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_credrec.o credrec.o \
+	    proto.o $(POP3D_LIBS)
 tests/replay_auth: tests/replay.o tests/fuzz_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_auth.o $(LIBOBJ) \
 	    $(POP3D_LIBS)
@@ -226,6 +250,10 @@ tests/fuzz_backend: tests/fuzz_backend.c $(FUZZ_AUTH_SRC) trans.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_backend.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
+tests/fuzz_credrec: tests/fuzz_credrec.c credrec.c proto.c params.h credrec.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_credrec.c credrec.c \
+	    proto.c $(POP3D_LIBS)
+
 # Every target for FUZZTIME seconds; "make fuzz-ci" for FUZZCI_TIME
 # each, failing on the first crash, leak or hang (tests/fuzz-run.sh).
 fuzz:
@@ -276,6 +304,9 @@ install: $(PROGS)
 	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d
 	cp pop3d-checkpw $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
 	chmod 755 $(DESTDIR)$(LIBEXECDIR)/pop3d-checkpw
+	mkdir -p $(DESTDIR)$(EMPTYDIR)
+	chmod 755 $(DESTDIR)$(EMPTYDIR)
+	-chown 0:0 $(DESTDIR)$(EMPTYDIR)
 	cp pop3d-passwd $(DESTDIR)$(SBINDIR)/pop3d-passwd
 	chmod 755 $(DESTDIR)$(SBINDIR)/pop3d-passwd
 	cp pop3d-passwd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -158,7 +158,21 @@ io_has_line(const struct io *io)
 void
 io_discard(struct io *io)
 {
+	wipe(io->buf, sizeof(io->buf));
 	io->start = io->end = 0;
+}
+
+void
+io_forget(struct io *io)
+{
+	/* What is consumed is gone; what is unread stays unread. */
+	wipe(io->buf, io->start);
+}
+
+long long
+io_now_ms(void)
+{
+	return now_ms();
 }
 
 void

@@ -57,6 +57,12 @@ bool		io_has_line(const struct io *);
 /* Drops everything buffered (RFC 2595 s.4 after a TLS switch). */
 void		io_discard(struct io *);
 
+/* Wipes the bytes already consumed (they may have held a password). */
+void		io_forget(struct io *);
+
+/* Milliseconds on the monotonic clock, for deadlines. */
+long long	io_now_ms(void);
+
 void		out_init(struct out *, int fd, int timeout);
 
 /*

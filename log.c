@@ -1,7 +1,9 @@
 /*
  * log.c: the only place that writes diagnostics.  Trusts nothing it
  * is asked to print that came from a client: callers escape such text
- * with log_escape().  Never writes to fd 0 or fd 1.
+ * with log_escape(), and every finished line has its control bytes
+ * replaced as well, so no caller can ever start a second line.
+ * Never writes to fd 0 or fd 1.
  */
 #include "log.h"
 
@@ -24,6 +26,7 @@
 
 static bool		 use_stderr;
 static const char	*log_ident = "pop3d";
+static void		(*log_sink)(int, const char *);
 
 static bool	same_file(const struct stat *, int);
 static bool	valid_addr(const char *);
@@ -80,12 +83,33 @@ log_msg(int prio, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		(void)snprintf(line, sizeof(line), "(unprintable log line)");
-	if (use_stderr)
+	log_clean(line);
+	if (log_sink != NULL)
+		log_sink(prio, line);
+	else if (use_stderr)
 		(void)fprintf(stderr, "%s[%ld]: %s\n", log_ident,
 		    (long)getpid(), line);
 	else
 		syslog(prio, "%s", line);
 	errno = e;
+}
+
+void
+log_set_sink(void (*sink)(int, const char *))
+{
+	log_sink = sink;
+}
+
+char *
+log_clean(char *line)
+{
+	unsigned char	*p;
+
+	/* A CR, LF or any control byte could start a forged line. */
+	for (p = (unsigned char *)line; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return line;
 }
 
 char *

@@ -28,9 +28,24 @@ bool	log_stderr_is_client(void);
  */
 void	log_init(const char *ident, enum log_dest);
 
-/* Writes one line; priority as in syslog(3).  Never fails visibly. */
+/*
+ * Writes one line; priority as in syslog(3).  Never fails visibly.
+ * The formatted line goes through log_clean() first.
+ */
 void	log_msg(int, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Replaces every control byte (0x00-0x1f, 0x7f) of the NUL-terminated
+ * line with '?', in place, so it stays one line.  Returns line.
+ */
+char	*log_clean(char *line);
+
+/*
+ * From now on, finished lines go to sink instead of syslog or stderr
+ * (the reader hands its lines to the root side).  NULL restores.
+ */
+void	log_set_sink(void (*sink)(int, const char *));
 
 /*
  * Copies len bytes of untrusted text into dst (size bytes, size > 0)

@@ -39,6 +39,19 @@
 #define POP3_NAME_MAX		255
 /* Policy: timeout options accept at most a day. */
 #define POP3_TIMEOUT_LIMIT	86400
+/* RFC 1939 s.3 gives an idle client 10 minutes, so the whole
+ * AUTHORIZATION state (-A) gets no less by default; the point is that
+ * CAPA or a failed login no longer renews that timer forever, so one
+ * client cannot hold a pre-login reader (and a slot) indefinitely. */
+#define POP3_AUTHZ_SECS		600
+/* Policy: the root side gives a reader this much beyond -A to say
+ * goodbye itself before it kills it. */
+#define POP3_AUTHZ_SLACK	10
+/* Policy: a reader never opens anything; dup2() onto fds 0 and 1 at
+ * STLS needs targets below this.  fork and file writes get 0. */
+#define POP3_READER_NOFILE	3
+/* Policy: a reader's log line (errors only); longer ones are cut. */
+#define POP3_READER_LOG_MAX	256
 /* Bytes read from a message or the client at a time. */
 #define POP3_CHUNK		65536
 
@@ -54,6 +67,16 @@
 #define POP3_EXPIRE_MAX		36500
 /* Policy: -L (RFC 2449 LOGIN-DELAY) takes at most a day. */
 #define POP3_LOGIN_DELAY_MAX	86400
+/* Where the reader is chrooted without -r: the Makefile's EMPTYDIR,
+ * which "make install" creates root-owned, mode 0755 and empty. */
+#ifndef POP3D_EMPTYDIR
+#define POP3D_EMPTYDIR		"/var/lib/pop3d/empty"
+#endif
+/* The Makefile's SANDBOX: 0 in sanitizer builds, whose run-time
+ * needs calls no seccomp allow-list should grant. */
+#ifndef POP3D_SANDBOX
+#define POP3D_SANDBOX		1
+#endif
 
 /* Exit statuses: the auth/serve chain depends on them (see auth.h). */
 #define POP3_EXIT_OK		0

@@ -7,6 +7,9 @@
  *
  * Both talk POP3 on fd 0 and fd 1; diagnostics go to the log (log.h).
  */
+#define _DEFAULT_SOURCE		/* NSIG */
+
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -21,12 +24,16 @@
 
 #include "params.h"
 #include "auth.h"
+#include "checkprog.h"
 #include "io.h"
 #include "log.h"
+#include "login.h"
 #include "maildir.h"
 #include "migrate.h"
 #include "policy.h"
 #include "proto.h"
+#include "reader.h"
+#include "rootside.h"
 #include "scan.h"
 #include "session.h"
 #include "trans.h"
@@ -47,6 +54,9 @@ struct options {
 	enum uidmap_kind oldids;	/* -U: the previous server's UIDLs */
 	long		 expire;	/* -X: EXPIRE days, or POLICY_OFF */
 	long		 login_delay;	/* -L: LOGIN-DELAY secs, or POLICY_OFF */
+	unsigned long	 authz_secs;	/* -A */
+	const char	*user;		/* -u: the reader's account */
+	const char	*emptydir;	/* -r: the reader's root */
 };
 
 static void	usage(void) __attribute__((noreturn));
@@ -55,7 +65,6 @@ static int	front(const struct options *, char *[]);
 static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
-static const char *end_text(enum session_end);
 static bool	env_set(const char *);
 static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
 		    const char *);
@@ -64,6 +73,25 @@ static int	user_policy(const struct options *, long *, long *,
 		    const char *);
 static int	login_delay(struct maildir *, long, const char *,
 		    const char *);
+static void	signals_reset(void);
+
+/*
+ * A superserver or shell may hand us ignored or blocked signals: an
+ * ignored SIGCHLD makes waitpid() fail, so every wrong password would
+ * read as a temporary failure.  Both roles start from the defaults.
+ */
+static void
+signals_reset(void)
+{
+	sigset_t	none;
+	int		sig;
+
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);	/* EINVAL: libc's own */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
 static void
 usage(void)
@@ -72,11 +100,11 @@ usage(void)
 	log_init("pop3d", LOG_DEST_AUTO);
 	log_msg(LOG_ERR, "bad command line; see pop3d(8)");
 	if (!log_stderr_is_client())
-		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-b bad] "
-		    "[-d delay] [-h host] [-l logins]\n"
-		    "             [-p secure|loopback|any] [-t timeout]\n"
-		    "             [-L secs] [-X days] checkprog subprog "
-		    "[arg ...]\n"
+		(void)fprintf(stderr, "usage: pop3d [-aceEs] [-A secs] "
+		    "[-b bad] [-d delay] [-h host] [-l logins]\n"
+		    "             [-p secure|loopback|any] [-r dir] "
+		    "[-t timeout] [-u user]\n"
+		    "             [-L secs] [-X days] checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 		    "[-t timeout]\n"
 		    "             [-L secs] [-U dovecot|courier] [-X days]\n");
@@ -102,59 +130,35 @@ env_set(const char *name)
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
 }
 
-static const char *
-end_text(enum session_end why)
-{
-	switch (why) {
-	case END_QUIT:
-		return "quit";
-	case END_HANDOFF:
-		return "handed off";
-	case END_EOF:
-		return "client closed the connection";
-	case END_TIMEOUT:
-		return "idle timeout";
-	case END_IOERR:
-		return "connection error";
-	case END_BAD:
-		return "too many bad commands";
-	case END_LOGINS:
-		return "too many failed logins";
-	case END_FATAL:
-		break;
-	}
-	return "server error";
-}
-
-/* The front end: greeting, AUTHORIZATION, checkpassword. */
+/*
+ * The front end.  As root it splits: the reader (reader.h) greets and
+ * parses, the root side (rootside.h) runs CHECKPROG.  As a user the
+ * same code runs in one process, the root side called directly.
+ */
 static int
 front(const struct options *o, char *argv[])
 {
 	static struct session	s;
 	static struct authz	a;
+	static struct rootside	rs;
+	static struct reader	rd;
+	struct gate		gate;
 	enum session_end	why;
+	char			peer[64];
+	int			sp[2];
+	pid_t			pid;
 
-	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
 	memset(&a, 0, sizeof(a));
-	a.argv = argv;
-	a.failmax = (unsigned)o->failmax;
-	a.delay = (unsigned)o->delay;
 	a.apop = o->apop;
 	a.cram = o->cram;
 	a.expire = o->expire;
 	a.login_delay = o->login_delay;
 	a.policy = o->policy;
-	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
-	a.quiet_stderr = log_stderr_is_client();
-	(void)log_peer(a.peer, sizeof(a.peer));
-	a.loopback = auth_is_loopback(a.peer);
-	if (auth_export_env(a.peer) == -1) {
-		log_msg(LOG_ERR, "cannot set the environment: %s",
-		    strerror(errno));
-		return POP3_EXIT_TEMP;
-	}
+	(void)log_peer(peer, sizeof(peer));
+	a.loopback = auth_is_loopback(peer);
 	auth_set_host(&a, o->host);
-	if (a.apop && (a.stamplen = auth_make_stamp(&a, a.stamp,
+	/* One stamp per connection, for APOP and CRAM-MD5 alike. */
+	if ((a.apop || a.cram) && (a.stamplen = auth_make_stamp(&a, a.stamp,
 	    sizeof(a.stamp))) == 0) {
 		log_msg(LOG_ERR, "cannot make the APOP stamp: %s",
 		    strerror(errno));
@@ -175,15 +179,57 @@ front(const struct options *o, char *argv[])
 	 */
 	a.secure = o->encrypted || env_set("POP3D_SECURE") ||
 	    (a.tls == TLS_NONE && env_set("SSL_PROTOCOL"));
+	/* inetd hands over the socket as fd 2 too: keep it from CHECKPROG. */
+	rootside_init(&rs, &a, argv, (unsigned)o->failmax,
+	    (unsigned)o->delay, log_stderr_is_client());
+	if (rootside_set_peer(&rs, peer, NULL) == -1) {
+		log_msg(LOG_ERR, "cannot set the environment: %s",
+		    strerror(errno));
+		return POP3_EXIT_TEMP;
+	}
+
+	if (geteuid() != 0) {
+		log_msg(LOG_INFO, "not started as root: no privilege "
+		    "separation, one process parses and runs %s", argv[0]);
+		rootside_gate(&rs, &gate);
+	} else {
+		if (reader_prepare(&rd, o->user, o->emptydir) == -1)
+			return POP3_EXIT_TEMP;
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sp) == -1) {
+			log_msg(LOG_ERR, "socketpair: %s", strerror(errno));
+			return POP3_EXIT_TEMP;
+		}
+		if ((pid = fork()) == -1) {
+			log_msg(LOG_ERR, "fork: %s", strerror(errno));
+			return POP3_EXIT_TEMP;
+		}
+		if (pid != 0) {
+			(void)close(sp[1]);
+			(void)close(rd.rootfd);
+			return rootside_run(&rs, sp[0], pid, o->authz_secs);
+		}
+		(void)close(sp[0]);
+		rd.sock = sp[1];
+		rd.tls_ctl = a.tls_ctl;
+		rd.tls_rd = a.tls_rd;
+		rd.tls_wr = a.tls_wr;
+		wipe(&rs, sizeof(rs));	/* the root side's, not ours */
+		if (reader_confine(&rd) == -1)
+			return POP3_EXIT_TEMP;	/* not a word to the client */
+		reader_gate(&rd, &gate);
+	}
+
+	session_init(&s, 0, 1, (int)o->timeout, true, (unsigned)o->badmax);
+	session_deadline(&s, o->authz_secs);
+	a.gate = &gate;
 	s.authz = &a;
 	s.handlers = authz_handlers;
 	s.nhandlers = authz_nhandlers;
-
-	reply_ok(&s, "POP3 server ready%s%s", a.apop ? " " : "", a.stamp);
+	reply_ok(&s, "POP3 server ready%s%s", a.apop ? " " : "",
+	    a.apop ? a.stamp : "");
 	why = session_run(&s);
-	if (why != END_HANDOFF && why != END_QUIT)
-		log_msg(LOG_INFO, "session ended before login: %s, ip=[%s]",
-		    end_text(why), a.peer);
+	gate.end(gate.ctx, why);
 	wipe(&a, sizeof(a));
 	return POP3_EXIT_OK;
 }
@@ -387,7 +433,7 @@ back(const struct options *o)
 		    expired_text(&t, exp, sizeof(exp)));
 	else
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
-		    "nothing changed", user, peer, end_text(why));
+		    "nothing changed", user, peer, session_end_text(why));
 	maildir_close(&md);
 	migrate_free(&mg);
 	/* We have answered the client, so 0 whatever happened (auth.h). */
@@ -404,6 +450,7 @@ main(int argc, char *argv[])
 	if (fds_sane() == -1)
 		return POP3_EXIT_TEMP;
 	(void)umask(077);
+	signals_reset();
 	(void)signal(SIGPIPE, SIG_IGN);
 
 	memset(&o, 0, sizeof(o));
@@ -414,13 +461,18 @@ main(int argc, char *argv[])
 	o.delay = POP3_FAIL_DELAY;
 	o.maxmsgs = POP3_MSGS_MAX;
 	o.policy = PLAIN_SECURE;
+	o.authz_secs = POP3_AUTHZ_SECS;
+	o.emptydir = POP3D_EMPTYDIR;
 	o.expire = o.login_delay = POLICY_OFF;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+ab:cd:eEh:l:L:m:M:p:st:U:X:")) != -1) {
+	while ((c = getopt(argc, argv, "+aA:b:cd:eEh:l:L:m:M:p:r:st:u:U:X:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
+			break;
+		case 'A':
+			o.authz_secs = opt_num(optarg, 1, POP3_TIMEOUT_LIMIT);
 			break;
 		case 'b':
 			o.badmax = opt_num(optarg, 1, 1000);
@@ -462,6 +514,11 @@ main(int argc, char *argv[])
 			else
 				usage();
 			break;
+		case 'r':
+			if (optarg[0] != '/')
+				usage();
+			o.emptydir = optarg;
+			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;
 			break;
@@ -483,6 +540,9 @@ main(int argc, char *argv[])
 		case 't':
 			/* RFC 1939 s.3 wants 600 at least; tests need less. */
 			o.timeout = opt_num(optarg, 1, POP3_TIMEOUT_LIMIT);
+			break;
+		case 'u':
+			o.user = optarg;
 			break;
 		default:
 			usage();

@@ -6,7 +6,6 @@
  */
 #include "sasl.h"
 
-#include <errno.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -88,7 +87,8 @@ plain(struct session *s, const struct span *ir)
 	    !proto_user_ok(user.p, user.len))
 		bad_command(s, "[AUTH] malformed PLAIN response");
 	else
-		auth_login(s, user.p, user.len, pass.p, pass.len, "", 0);
+		auth_login(s, CRED_PLAIN, user.p, user.len, pass.p, pass.len,
+		    msg, sizeof(msg));
 	wipe(msg, sizeof(msg));
 }
 
@@ -96,9 +96,8 @@ static void
 cram(struct session *s, const struct span *ir)
 {
 	unsigned char	msg[SASL_DECODED_MAX];
-	char		chal[AUTH_STAMP_MAX], b64[AUTH_STAMP_MAX / 3 * 4 + 8];
+	char		b64[AUTH_STAMP_MAX / 3 * 4 + 8];
 	struct span	user, digest;
-	size_t		clen;
 	long		n;
 
 	/*
@@ -114,11 +113,14 @@ cram(struct session *s, const struct span *ir)
 		bad_command(s, "CRAM-MD5 takes no initial response");
 		return;
 	}
-	if ((clen = auth_make_stamp(s->authz, chal, sizeof(chal))) == 0 ||
-	    proto_b64_encode((const unsigned char *)chal, clen, b64,
-	    sizeof(b64)) < 0) {
-		log_msg(LOG_ERR, "cannot make a CRAM-MD5 challenge: %s",
-		    strerror(errno));
+	/*
+	 * RFC 2195 s.2: the challenge is the connection's stamp, made
+	 * before the reader was forked, so the root side can insist on
+	 * it: a subverted reader cannot replay an old exchange.
+	 */
+	if (proto_b64_encode((const unsigned char *)s->authz->stamp,
+	    s->authz->stamplen, b64, sizeof(b64)) < 0) {
+		log_msg(LOG_ERR, "cannot encode the CRAM-MD5 challenge");
 		reply_err(s, "[SYS/TEMP] temporary failure, try again later");
 		return;
 	}
@@ -130,8 +132,8 @@ cram(struct session *s, const struct span *ir)
 	    !proto_hex_digest(digest.p, digest.len))
 		bad_command(s, "[AUTH] malformed CRAM-MD5 response");
 	else
-		auth_login(s, user.p, user.len, digest.p, digest.len, chal,
-		    clen);
+		auth_login(s, CRED_CRAM, user.p, user.len, digest.p,
+		    digest.len, msg, sizeof(msg));
 	wipe(msg, sizeof(msg));
 }
 

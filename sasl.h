@@ -2,12 +2,12 @@
  * sasl.h: the AUTH command (RFC 5034) with the SASL mechanisms PLAIN
  * (RFC 4616) and CRAM-MD5 (RFC 2195), in the AUTHORIZATION state.
  * Decodes client responses through proto.c and hands the credentials
- * to auth_login(); keeps nothing after the command.
+ * to auth_login() (login.h); keeps nothing after the command.
  */
 #ifndef SASL_H
 #define SASL_H
 
-#include "auth.h"
+#include "login.h"
 #include "proto.h"
 #include "session.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 static void	dispatch(struct session *, enum parse, const struct command *);
+static int	out_failed(struct session *);
 static void	put_status(struct session *, const char *, const char *,
 		    va_list) __attribute__((format(printf, 3, 0)));
 
@@ -23,6 +24,20 @@ session_init(struct session *s, int infd, int outfd, int timeout,
 	io_init(&s->in, infd, timeout, exact);
 	out_init(&s->out, outfd, timeout);
 	s->badmax = badmax;
+	s->idle = timeout;
+}
+
+void
+session_deadline(struct session *s, unsigned long secs)
+{
+	s->deadline = io_now_ms() + (long long)secs * 1000;
+}
+
+void
+session_forget(struct session *s)
+{
+	wipe(s->line, sizeof(s->line));
+	io_forget(&s->in);
 }
 
 void
@@ -34,25 +49,35 @@ session_end(struct session *s, enum session_end why)
 	}
 }
 
+/* The client is gone for good: say so once, and drop what is left. */
+static int
+out_failed(struct session *s)
+{
+	s->outdead = true;
+	s->out.len = 0;
+	session_end(s, END_IOERR);
+	return -1;
+}
+
 int
 session_flush(struct session *s)
 {
+	if (s->outdead)
+		return -1;
 	if (s->out.len == 0)
 		return 0;
-	if (out_flush(&s->out) == -1) {
-		session_end(s, END_IOERR);
-		return -1;
-	}
+	if (out_flush(&s->out) == -1)
+		return out_failed(s);
 	return 0;
 }
 
 int
 reply_raw(struct session *s, const char *p, size_t n)
 {
-	if (out_write(&s->out, p, n) == -1) {
-		session_end(s, END_IOERR);
+	if (s->outdead)
 		return -1;
-	}
+	if (out_write(&s->out, p, n) == -1)
+		return out_failed(s);
 	return 0;
 }
 
@@ -139,9 +164,22 @@ enum io_status
 session_readline(struct session *s, char *line, size_t size, size_t *len)
 {
 	enum io_status	st;
+	long long	left;
 
-	if (!io_has_line(&s->in) && session_flush(s) == -1)
+	/* After a failed write or a decision to stop, read nothing more. */
+	if (s->end || (!io_has_line(&s->in) && session_flush(s) == -1))
 		return IO_ERROR;
+	s->in.timeout = s->idle;
+	if (s->deadline != 0) {
+		left = s->deadline - io_now_ms();
+		if (left <= 0) {
+			session_end(s, END_DEADLINE);
+			return IO_TIMEOUT;
+		}
+		left = (left + 999) / 1000;
+		if (left < s->idle)
+			s->in.timeout = (int)left;
+	}
 	st = io_readline(&s->in, line, size, len);
 	switch (st) {
 	case IO_OK:
@@ -154,7 +192,9 @@ session_readline(struct session *s, char *line, size_t size, size_t *len)
 		session_end(s, END_EOF);
 		break;
 	case IO_TIMEOUT:
-		session_end(s, END_TIMEOUT);
+		/* The last stretch before the deadline is the deadline's. */
+		session_end(s, s->deadline != 0 &&
+		    io_now_ms() >= s->deadline ? END_DEADLINE : END_TIMEOUT);
 		break;
 	case IO_ERROR:
 		session_end(s, END_IOERR);
@@ -190,17 +230,15 @@ dispatch(struct session *s, enum parse p, const struct command *cmd)
 enum session_end
 session_run(struct session *s)
 {
-	/* One more than the limit, to hold the CR of a CRLF. */
-	char		line[POP3_LINE_MAX + 1];
 	struct command	cmd;
 	size_t		len;
 
 	while (!s->end) {
 		s->replies = 0;
-		switch (session_readline(s, line, sizeof(line), &len)) {
+		switch (session_readline(s, s->line, sizeof(s->line), &len)) {
 		case IO_OK:
-			dispatch(s, proto_parse(line, len, &cmd), &cmd);
-			wipe(line, sizeof(line));
+			dispatch(s, proto_parse(s->line, len, &cmd), &cmd);
+			session_forget(s);
 			break;
 		case IO_LONG:
 			/* RFC 2449 s.4; the rest of the line is gone. */
@@ -208,7 +246,9 @@ session_run(struct session *s)
 			break;
 		case IO_TIMEOUT:
 			/* RFC 1939 s.3: autologout; nothing is committed. */
-			reply_err(s, "autologout: idle for too long");
+			reply_err(s, s->why == END_DEADLINE ?
+			    "autologout: login took too long" :
+			    "autologout: idle for too long");
 			continue;
 		default:
 			continue;
@@ -218,4 +258,30 @@ session_run(struct session *s)
 	}
 	(void)session_flush(s);
 	return s->why;
+}
+
+const char *
+session_end_text(enum session_end why)
+{
+	switch (why) {
+	case END_QUIT:
+		return "quit";
+	case END_HANDOFF:
+		return "handed off";
+	case END_EOF:
+		return "client closed the connection";
+	case END_TIMEOUT:
+		return "idle timeout";
+	case END_IOERR:
+		return "connection error";
+	case END_BAD:
+		return "too many bad commands";
+	case END_LOGINS:
+		return "too many failed logins";
+	case END_DEADLINE:
+		return "login deadline (-A)";
+	case END_FATAL:
+		break;
+	}
+	return "server error";
 }

@@ -38,6 +38,7 @@ enum session_end {
 	END_IOERR,		/* read or write failed */
 	END_BAD,		/* too many bad commands */
 	END_LOGINS,		/* too many failed logins */
+	END_DEADLINE,		/* the AUTHORIZATION deadline (-A) passed */
 	END_FATAL		/* a handler gave up; see the log */
 };
 
@@ -51,13 +52,33 @@ struct session {
 	int		 replies;	/* status lines sent for this command */
 	unsigned	 bad;		/* bad commands so far */
 	unsigned	 badmax;
+	int		 idle;		/* seconds allowed for one command */
+	long long	 deadline;	/* io_now_ms() limit, or 0 for none */
+	bool		 outdead;	/* a write failed: nothing more goes out */
 	bool		 end;		/* stop after this command */
 	enum session_end why;		/* valid once end is set */
+	/* The command being run; one more octet holds the CR of a CRLF. */
+	char		 line[POP3_LINE_MAX + 1];
 };
+
+/* The end reason in words, for log lines. */
+const char *session_end_text(enum session_end);
 
 /* Sets up the session on infd/outfd; exact: see io_init(). */
 void	session_init(struct session *, int infd, int outfd, int timeout,
 	    bool exact, unsigned badmax);
+
+/*
+ * From now on, the session ends secs seconds from now, however busy
+ * the client keeps it (the AUTHORIZATION deadline, -A).
+ */
+void	session_deadline(struct session *, unsigned long secs);
+
+/*
+ * Wipes the command line being run and the input already consumed:
+ * called once a password in them has been handed on.
+ */
+void	session_forget(struct session *);
 
 /*
  * Reads and answers commands until the session ends; returns why.
@@ -82,7 +103,11 @@ int	reply_raw(struct session *, const char *, size_t);
 /* Sends a SASL continuation "+ text" (RFC 5034 s.4) and flushes. */
 void	reply_cont(struct session *, const char *);
 
-/* Writes everything buffered.  Returns 0, or -1 and ends the session. */
+/*
+ * Writes everything buffered.  Returns 0, or -1 and ends the session.
+ * A failed write is final: every later reply_*() and flush is dropped
+ * and no further input is read.
+ */
 int	session_flush(struct session *);
 
 /*
@@ -101,7 +126,7 @@ void	bad_command(struct session *, const char *text);
  * Reads one more line (a SASL response) of at most size - 1 octets
  * plus a CR.  Returns IO_OK with the CR stripped, IO_LONG for an
  * overlong line, or what io_readline() returned (the session has then
- * been ended).
+ * been ended).  Reads nothing once the session has ended (IO_ERROR).
  */
 enum io_status session_readline(struct session *, char *, size_t, size_t *);
 

@@ -10,6 +10,7 @@
  * plen (1), then user, pass, and the rest is the stamp.
  */
 #include "../auth.h"
+#include "../checkprog.h"
 
 #include <sys/wait.h>
 

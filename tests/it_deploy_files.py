@@ -178,6 +178,12 @@ def case_install(r, dest, out):
         p = dest + PREFIX + "/" + f
         got[f] = os.stat(p).st_mode & 0o7777 if os.path.exists(p) else None
     r.ok("install:files-and-modes", got == want, got)
+    # The reader's chroot directory (pop3d -r): there, 0755, empty.
+    empty = dest + itlib.EMPTYDIR
+    st = os.stat(empty) if os.path.isdir(empty) else None
+    r.ok("install:emptydir", st is not None and
+         st.st_mode & 0o7777 == 0o755 and os.listdir(empty) == [] and
+         (not itlib.ROOT or st.st_uid == 0), empty)
 
 
 def flat(text):

@@ -1,6 +1,8 @@
 """The chroot jail of README and pop3d(8): make static, then a jail
 with nothing but the two static binaries, a passwd-file, /dev/null,
-/dev/log and the Maildir (no shell, no libraries, no /proc).  The
+/dev/log, the reader's empty directory and the Maildir (no shell, no
+libraries, no /proc, no account database: the reader's account is
+given as numbers).  The
 superserver runs chroot(8) as the recipe says, with fd 2 the
 connection as under inetd, so every log line goes through syslog(3)
 to /dev/log in the jail, where this test listens as a syslog daemon
@@ -25,7 +27,8 @@ import itlib  # noqa: E402
 LOG_MAIL = 2
 # The superserver's command of README and pop3d(8), for a jail in
 # /var/pop3d.
-RECIPE = ["chroot", "/var/pop3d", "/bin/pop3d", "-p", "loopback",
+RECIPE = ["chroot", "/var/pop3d", "/bin/pop3d", "-u", "65534:65534", "-r",
+          "/empty", "-p", "loopback",
           "/bin/pop3d-checkpw", "-f", "/etc/pop3d.passwd", "/bin/pop3d",
           "-m", "Maildir"]
 
@@ -88,7 +91,7 @@ def interp(path):
 def build_jail(sc):
     """The jail of pop3d(8), EXAMPLES, under sc.dir/jail."""
     jail = os.path.join(sc.dir, "jail")
-    for d in ("bin", "etc", "dev", "home"):
+    for d in ("bin", "etc", "dev", "home", "empty"):
         os.makedirs(os.path.join(jail, d), mode=0o755)
     os.chmod(jail, 0o755)
     shutil.copy(os.path.join(itlib.TOP, "pop3d-static"),
@@ -160,6 +163,7 @@ def main():
         syslogd = Syslogd(os.path.join(jail, "dev", "log"), maillog)
         r.ok("jail:layout", tree(jail) == sorted([
             "bin", "bin/pop3d", "bin/pop3d-checkpw", "dev", "dev/log",
+            "empty",
             "dev/null", "etc", "etc/pop3d.passwd", "home", "home/alice",
             "home/alice/Maildir", "home/alice/Maildir/cur",
             "home/alice/Maildir/new", "home/alice/Maildir/tmp"] +

@@ -18,6 +18,22 @@ import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.geteuid() == 0
+# The reader's chroot directory as "make install" creates it (the
+# Makefile's EMPTYDIR): the shipped recipes under test name no -r, so
+# as root the default must exist, root's, mode 0755, empty.  Made
+# again before each server starts, since removing the Debian package
+# removes it.  Idempotent.
+EMPTYDIR = "/var/lib/pop3d/empty"
+
+
+def ensure_emptydir():
+    if ROOT:
+        os.makedirs(EMPTYDIR, mode=0o755, exist_ok=True)
+        os.chown(EMPTYDIR, 0, 0)
+        os.chmod(EMPTYDIR, 0o755)
+
+
+ensure_emptydir()
 MAILUID = 65534 if ROOT else os.getuid()
 MAILGID = 65534 if ROOT else os.getgid()
 
@@ -92,6 +108,9 @@ class Scratch:
         self.password = password
         self.passwd = os.path.join(self.dir, "passwd")
         self.log = os.path.join(self.dir, "log")
+        # The reader's root for command(): this tree's own.
+        self.empty = os.path.join(self.dir, "empty")
+        os.mkdir(self.empty, 0o755)
         hashed = subprocess.run(["openssl", "passwd", "-6", password],
                                 check=True, capture_output=True,
                                 text=True).stdout.strip()
@@ -131,8 +150,8 @@ class Scratch:
 
     def command(self, front=("-d", "0", "-p", "loopback")):
         """The full chain: pop3d, pop3d-checkpw, pop3d -m Maildir."""
-        return [self.pop3d, *front, self.checkpw, "-f", self.passwd,
-                self.pop3d, "-m", "Maildir"]
+        return [self.pop3d, "-r", self.empty, *front, self.checkpw,
+                "-f", self.passwd, self.pop3d, "-m", "Maildir"]
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -161,6 +180,7 @@ class Server:
     """A superserver on a free loopback port running argv per client."""
 
     def __init__(self, kind, argv, log):
+        ensure_emptydir()
         self.proc = None
         self.logf = open(log, "ab")
         for _ in range(5):
@@ -265,6 +285,7 @@ class Service:
     a free loopback port.  The log ends up in self.current."""
 
     def __init__(self, sc, checkpw_args):
+        ensure_emptydir()
         self.run = self.log = None
         self.dir = os.path.join(sc.dir, "service", "pop3d")
         shutil.copytree(os.path.join(TOP, "service", "pop3d"), self.dir)

@@ -1,5 +1,5 @@
 /*
- * tests/unit_auth.c: the checkpassword boundary in auth.c.  The fd-3
+ * tests/unit_auth.c: the checkpassword boundary in checkprog.c.  The fd-3
  * record byte for byte and at its 512-byte edge; the exit-status
  * table with real wait statuses; auth_run against small /bin/sh
  * checkpassword stand-ins in a temporary directory (record, exit
@@ -9,6 +9,7 @@
 #define _DEFAULT_SOURCE		/* mkdtemp */
 
 #include "../auth.h"
+#include "../checkprog.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
