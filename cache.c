@@ -65,7 +65,8 @@ cache_load(struct maildir *md)
 		md->dirty = true;	/* none, or a bad one: write anew */
 		return;
 	}
-	if (maildir_grow(md, z.count) == -1 || maildir_name_room(md, z.nbytes) == -1)
+	if (maildir_grow(md, z.count) == -1 ||
+	    maildir_name_room(md, z.nbytes) == -1)
 		goto fail;
 	for (i = 0; i < z.count; i++)
 		md->ord[i] = UINT32_MAX;

@@ -7,7 +7,7 @@
  * the client.  The table is filled by scan.c and cache.c and committed
  * by update.c.
  */
-#define _GNU_SOURCE		/* flock */
+#define _GNU_SOURCE		/* flock, F_OFD_SETLK */
 
 #include "maildir.h"
 
@@ -16,19 +16,60 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <md5.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proto.h"
 
+static int	lock_file(struct maildir *);
+
 void
 maildir_init(struct maildir *md, size_t max)
 {
 	memset(md, 0, sizeof(*md));
 	md->max = max;
-	md->lockfd = md->newfd = md->curfd = -1;
+	md->lockfd = md->newfd = md->curfd = md->lockfile = -1;
+}
+
+/*
+ * The lock that works on NFS too: an exclusive fcntl(2) lock on a
+ * file opened for writing, which NFSv4 (and NLM before it) carry to
+ * the server, where flock(2) on a read-only directory descriptor
+ * fails.  An open file description lock (F_OFD_SETLK), so that it
+ * belongs to this descriptor alone and not to whatever else the
+ * process opens and closes; kernels before 3.15 get a plain F_SETLK.
+ * The kernel drops either when the process dies.
+ */
+static int
+lock_file(struct maildir *md)
+{
+	struct flock	fl;
+	struct stat	st;
+	int		r;
+
+	md->lockfile = openat(md->lockfd, MAILDIR_LOCK, O_RDWR | O_CREAT |
+	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (md->lockfile == -1)
+		return -1;
+	if (fstat(md->lockfile, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;	/* l_start = l_len = 0: the whole file */
+	if ((r = fcntl(md->lockfile, F_OFD_SETLK, &fl)) == -1 &&
+	    errno == EINVAL)
+		r = fcntl(md->lockfile, F_SETLK, &fl);
+	if (r == -1 && (errno == EAGAIN || errno == EACCES))
+		errno = EWOULDBLOCK;	/* another session has it */
+	return r;
 }
 
 int
@@ -38,11 +79,29 @@ maildir_enter(struct maildir *md, const char *path)
 		return -1;
 	if ((md->lockfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
-	if (flock(md->lockfd, LOCK_EX | LOCK_NB) == -1)
-		return -1;
 	if ((md->newfd = open("new", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	if ((md->curfd = open("cur", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (lock_file(md) == -1) {
+		if (errno != EACCES && errno != EPERM && errno != EROFS)
+			return -1;
+		/*
+		 * A Maildir root we may not write (the lock file cannot be
+		 * made): the directory lock below is the only one.
+		 */
+		if (md->lockfile != -1)
+			(void)close(md->lockfile);
+		md->lockfile = -1;
+	}
+	/*
+	 * flock(2) on the directory as well: it is what pop3d before the
+	 * lock file took, so a session of an old and of a new version
+	 * during an upgrade still exclude each other.  Where flock(2)
+	 * cannot work (NFS: EBADF, ENOLCK) the lock file does the job.
+	 */
+	if (flock(md->lockfd, LOCK_EX | LOCK_NB) == -1 &&
+	    (errno == EWOULDBLOCK || md->lockfile == -1))
 		return -1;
 	return 0;
 }
@@ -165,12 +224,27 @@ maildir_name(const struct maildir *md, size_t i)
 size_t
 maildir_uidl(const struct maildir *md, size_t i, char out[POP3_UIDL_MAX + 1])
 {
-	const char	*name = maildir_name(md, i);
-	size_t		 len = strcspn(name, ":");
+	const struct msg	*m = maildir_msg(md, i);
+	const char		*name = md->names + m->name;
+	size_t			 len = strcspn(name, ":");
+	char			 ino[32];
+	MD5_CTX			 ctx;
+	int			 n;
 
 	if (md->given != NULL && md->given[md->ord[i]] != NULL) {
-		name = md->given[md->ord[i]];
-		len = strlen(name);	/* checked in uidmap.c: 1..70 */
+		/* Checked in uidmap.c: 1..70 octets of 0x21..0x7e. */
+		len = strlen(md->given[md->ord[i]]);
+		memcpy(out, md->given[md->ord[i]], len + 1);
+		return len;
+	}
+	if (m->flags & MSG_TWIN) {
+		n = snprintf(ino, sizeof(ino), "/%" PRIu64, m->ino);
+		MD5Init(&ctx);
+		MD5Update(&ctx, (const uint8_t *)name, len);
+		/* Twenty digits at most: it fits. */
+		MD5Update(&ctx, (const uint8_t *)ino, (size_t)n);
+		(void)MD5End(&ctx, out);
+		return 32;
 	}
 	if (proto_uidl_ok(name, len)) {
 		memcpy(out, name, len);
@@ -191,8 +265,8 @@ maildir_open(const struct maildir *md, size_t i, uint64_t *bytes)
 		errno = EINVAL;
 		return -1;
 	}
-	fd = maildir_open_regular(maildir_msg(md, i)->flags & MSG_NEW ? md->newfd :
-	    md->curfd, maildir_name(md, i), &st);
+	fd = maildir_open_regular(maildir_msg(md, i)->flags & MSG_NEW ?
+	    md->newfd : md->curfd, maildir_name(md, i), &st);
 	if (fd != -1)
 		*bytes = (uint64_t)st.st_size;
 	return fd;
@@ -210,7 +284,9 @@ maildir_close(struct maildir *md)
 		(void)close(md->newfd);
 	if (md->curfd != -1)
 		(void)close(md->curfd);
+	if (md->lockfile != -1)
+		(void)close(md->lockfile);	/* drops its lock */
 	if (md->lockfd != -1)
-		(void)close(md->lockfd);	/* drops the lock */
+		(void)close(md->lockfd);	/* drops the flock */
 	maildir_init(md, md->max);
 }

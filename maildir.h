@@ -24,6 +24,7 @@
 #define MSG_SEEN	0x04	/* sent in full by RETR: add the S flag */
 #define MSG_STALE	0x08	/* from the size cache, not (yet) on disk */
 #define MSG_WRONG	0x10	/* RETR sent another size: do not cache */
+#define MSG_TWIN	0x20	/* another file has its unique name: UIDL */
 
 struct msg {
 	uint64_t	 size;	/* octets RETR sends (proto_size) */
@@ -59,18 +60,25 @@ struct maildir {
 	bool		 dirty;		/* the size cache needs rewriting */
 	const char	**given;	/* per entry: a unique-id from the old
 					   server's list, or NULL (migrate.h) */
-	int		 lockfd, newfd, curfd;
+	int		 lockfd, newfd, curfd;	/* root, new/, cur/ */
+	int		 lockfile;	/* MAILDIR_LOCK, locked; or -1 */
 };
 
 /* Zeroes md; call before anything else, so maildir_close() is safe. */
 void		 maildir_init(struct maildir *, size_t max);
 
+/* The lock file in the Maildir root (maildir_enter()). */
+#define MAILDIR_LOCK	"pop3d.lock"
+
 /*
- * chdir()s into path and takes the exclusive lock on it (flock(2) on
- * the directory; the kernel drops it when the process dies).  errno
- * is EWOULDBLOCK if another session holds it, ENOENT or ENOTDIR if
- * path, new/ or cur/ is missing.  After a failure the process may
- * already be in path; call maildir_close() and give up.
+ * chdir()s into path and takes the exclusive per-Maildir lock: an
+ * fcntl(2) lock on MAILDIR_LOCK, created if need be, which works on
+ * NFSv4 too, and flock(2) on the directory, which earlier versions
+ * took (where the root cannot be written, flock(2) alone).  The kernel
+ * drops both when the process dies.  errno is EWOULDBLOCK if another
+ * session holds either, ENOENT or ENOTDIR if path, new/ or cur/ is
+ * missing.  After a failure the process may already be in path; call
+ * maildir_close() and give up.
  */
 int		 maildir_enter(struct maildir *, const char *path);
 
@@ -82,9 +90,12 @@ const char	*maildir_name(const struct maildir *, size_t i);
 
 /*
  * Writes message i's unique-id and a NUL into out: the one in
- * md->given if set, else the name up to the first ':' when that is a
- * valid unique-id (RFC 1939 s.7), otherwise the hex MD5 of it.
- * Returns its length.
+ * md->given if set (migrate.h), else the name up to the
+ * first ':' when that is a valid unique-id (RFC 1939 s.7), otherwise
+ * the hex MD5 of it.  A MSG_TWIN message (scan.h: the unique part of
+ * the name is another file's too) gets the hex MD5 of that part, a
+ * '/' and its inode number in decimal instead, so that no two
+ * messages of the maildrop share a unique-id.  Returns its length.
  */
 size_t		 maildir_uidl(const struct maildir *, size_t i,
 		    char out[POP3_UIDL_MAX + 1]);

@@ -26,6 +26,9 @@ mdname_size(const char *name, uint64_t *size)
 			v = v * 10 + (uint64_t)(*p++ - '0');
 		if (p > name && p[-1] >= '0' && p[-1] <= '9' &&
 		    (p == end || *p == ',')) {
+			/* Absurd: not believed; the file is read. */
+			if (v > POP3_SIZE_MAX)
+				return 0;
 			*size = v;
 			return 1;
 		}

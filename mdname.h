@@ -15,7 +15,8 @@
 
 /*
  * ",W=N" in the unique part gives the size with CRLF line ends.
- * Returns 1 and sets *size if the name has one, else 0.
+ * Returns 1 and sets *size if the name has one, else 0; also 0 for an
+ * N above POP3_SIZE_MAX, which no real message has.
  */
 int	mdname_size(const char *name, uint64_t *size);
 

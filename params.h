@@ -35,6 +35,12 @@
 /* Policy: an admin may raise the cap, but not past what 32-bit
  * message numbers and name offsets can address. */
 #define POP3_MSGS_LIMIT		10000000
+/* Policy: no mail file is a terabyte.  A ",W=" above this is not
+ * believed (the file is read instead) and a file that could be larger
+ * is left out, so with at most POP3_MSGS_LIMIT (< 2^24) messages the
+ * STAT total stays below 2^64, and the size cache, which refuses
+ * larger sizes as damage, can always be written. */
+#define POP3_SIZE_MAX		(1ULL << 40)
 /* Policy: a Maildir file name longer than this is skipped. */
 #define POP3_NAME_MAX		255
 /* Policy: timeout options accept at most a day. */

@@ -34,6 +34,7 @@
 #include "proto.h"
 #include "reader.h"
 #include "rootside.h"
+#include "sandbox.h"
 #include "scan.h"
 #include "session.h"
 #include "trans.h"
@@ -357,6 +358,7 @@ back(const struct options *o)
 	static struct maildir	md;
 	static struct trans	t;
 	static struct migrate	mg;
+	struct sandbox_result	sb;
 	const char		*u = getenv("USER");
 	long			 expire, delay;
 	char			 exp[64];
@@ -416,6 +418,24 @@ back(const struct options *o)
 	s.nhandlers = trans_nhandlers;
 	log_msg(LOG_INFO, "login: user=%s, ip=[%s], messages=%zu, "
 	    "octets=%" PRIu64, user, peer, md.count, md.total);
+	/*
+	 * Locked, scanned, every descriptor open, syslog connected and
+	 * the time zone loaded by the line above: from here on only what
+	 * TRANSACTION and UPDATE need (sandbox.h).
+	 */
+	if (!POP3D_SANDBOX)
+		log_msg(LOG_NOTICE, "sandbox disabled at build time");
+	else if (sandbox_enter(md.lockfd, &sb) == -1) {
+		log_msg(LOG_ERR, "cannot enter the sandbox: user=%s: %s", user,
+		    strerror(errno));
+		maildir_close(&md);
+		return back_refuse(&s, "[SYS/TEMP] cannot open mailbox");
+	} else if (!sb.landlock)
+		log_msg(LOG_NOTICE, "sandbox without Landlock: %s",
+		    sb.landlock_abi == 0 ? "the kernel has none" :
+		    sb.landlock_abi == 1 ?
+		    "ABI 1 cannot allow UPDATE's renames" :
+		    strerror(sb.landlock_errno));
 	takeover();
 	reply_ok(&s, "maildrop has %zu messages (%" PRIu64 " octets)",
 	    md.count, md.total);

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,11 +31,17 @@ static bool	ord_less(const struct maildir *, uint32_t, uint32_t);
 static void	sift(const struct maildir *, uint32_t *, size_t, size_t);
 static void	sort_ord(const struct maildir *, uint32_t *, size_t);
 static void	finish_scan(struct maildir *);
+static uint64_t	name_hash(const char *, size_t);
+static bool	same_base(const char *, const char *, size_t);
+static bool	older(const struct msg *, const struct msg *);
+static int	mark_twins(struct maildir *);
 
 /*
  * Reads a message to learn its size, and its mtime from the same
  * descriptor.  Stops after as many bytes as fstat(2) reported, which
- * saves a read(2) that would only say end of file.
+ * saves a read(2) that would only say end of file.  A file whose size
+ * with CRLF (at most twice its length, and a final CRLF) could pass
+ * POP3_SIZE_MAX is refused with EFBIG.
  */
 static int
 file_size(int dirfd, const char *name, uint64_t *size, int64_t *mtime)
@@ -48,6 +55,10 @@ file_size(int dirfd, const char *name, uint64_t *size, int64_t *mtime)
 
 	if ((fd = maildir_open_regular(dirfd, name, &st)) == -1)
 		return -1;
+	if ((uint64_t)st.st_size > POP3_SIZE_MAX / 2 - 1) {
+		errno = EFBIG;
+		goto fail;
+	}
 	while (got < (uint64_t)st.st_size) {
 		r = read(fd, buf, sizeof(buf));
 		if (r == 0)
@@ -150,7 +161,8 @@ scan_dir(struct maildir *md, int dirfd, bool isnew)
 			}
 			if (strcmp(md->names + m->name, de->d_name) != 0) {
 				/* Flags changed: the same message renamed. */
-				if (maildir_add_name(md, de->d_name, len, &off) == -1)
+				if (maildir_add_name(md, de->d_name, len,
+				    &off) == -1)
 					goto fail;
 				m->name = off;
 				md->dirty = true;
@@ -280,6 +292,81 @@ finish_scan(struct maildir *md)
 	}
 }
 
+/* FNV-1a over the unique part of a name. */
+static uint64_t
+name_hash(const char *s, size_t len)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Whether name b has the unique part a (ulen bytes, up to ':'). */
+static bool
+same_base(const char *a, const char *b, size_t ulen)
+{
+	return strncmp(a, b, ulen) == 0 && (b[ulen] == ':' || b[ulen] == '\0');
+}
+
+/* By mtime, then inode: renames keep both, so the order stays put. */
+static bool
+older(const struct msg *a, const struct msg *b)
+{
+	if (a->mtime != b->mtime)
+		return a->mtime < b->mtime;
+	return a->ino < b->ino;
+}
+
+/*
+ * UIDLs must be unique within the maildrop (RFC 1939 s.7), and
+ * maildir_uidl() makes them from the unique part of the name, which
+ * two files can share: the same message in new/ and in cur/ after a
+ * second delivery or a restore from a backup, or two flag variants
+ * left by a broken program.  Of each such group the oldest file keeps
+ * the plain UIDL, so a client that saw it before keeps its record;
+ * the others are marked MSG_TWIN (maildir.h says what they get).
+ * One pass with a hash table of the unique parts.
+ */
+static int
+mark_twins(struct maildir *md)
+{
+	struct msg	*m, *o;
+	const char	*name;
+	uint32_t	*tab;
+	size_t		 slots, mask, i, h, ulen;
+
+	for (slots = 16; slots < 2 * md->count; slots *= 2)
+		continue;
+	if ((tab = calloc(slots, sizeof(*tab))) == NULL)
+		return -1;
+	mask = slots - 1;
+	for (i = 0; i < md->count; i++) {
+		m = &md->msg[md->ord[i]];
+		name = md->names + m->name;
+		ulen = strcspn(name, ":");
+		for (h = (size_t)name_hash(name, ulen) & mask; tab[h] != 0;
+		    h = (h + 1) & mask)
+			if (same_base(name, md->names +
+			    md->msg[tab[h] - 1].name, ulen))
+				break;
+		if (tab[h] == 0) {
+			tab[h] = md->ord[i] + 1;
+			continue;
+		}
+		o = &md->msg[tab[h] - 1];
+		if (older(m, o)) {
+			o->flags |= MSG_TWIN;
+			tab[h] = md->ord[i] + 1;
+		} else
+			m->flags |= MSG_TWIN;
+	}
+	free(tab);
+	return 0;
+}
+
 int
 maildir_scan(struct maildir *md)
 {
@@ -290,5 +377,5 @@ maildir_scan(struct maildir *md)
 		return -1;
 	}
 	finish_scan(md);
-	return 0;
+	return mark_twins(md);
 }

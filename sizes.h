@@ -42,8 +42,8 @@
 #define SIZES_TMP	"pop3d.sizes.tmp"
 #define SIZES_HEADER	32
 #define SIZES_REC	32
-/* Policy: no mail file is a terabyte; keeps any sum of sizes exact. */
-#define SIZES_SIZE_MAX	((uint64_t)1 << 40)
+/* A larger size is damage (params.h). */
+#define SIZES_SIZE_MAX	POP3_SIZE_MAX
 
 struct sizes_rec {
 	uint64_t	 size;

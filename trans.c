@@ -20,7 +20,11 @@
 #include "policy.h"
 #include "proto.h"
 
+/* A file name escaped by log_escape(): four bytes ("\\xHH") per byte. */
+#define LOG_NAME_SIZE	(4 * POP3_NAME_MAX + 4)
+
 static bool	has_seen(const char *);
+static const char *logname(const struct maildir *, size_t, char *, size_t);
 static int	msgcheck(struct session *, unsigned long, size_t *);
 static int	msgnum(struct session *, const char *, size_t, size_t *);
 static void	send_msg(struct session *, size_t, bool, unsigned long);
@@ -84,6 +88,20 @@ trans_count(const struct trans *t, size_t *n, uint64_t *octets)
 	/* DELE and RSET keep the marked counts; nothing to walk. */
 	*n = t->md->count - t->marked;
 	*octets = t->md->total - t->marked_octets;
+}
+
+/*
+ * Message i's file name for a log line.  Maildir names are untrusted
+ * (any byte but '/' and NUL): a newline in one would start a forged
+ * line, "LOGIN FAILED" and all, for fail2ban to act on.  So it goes
+ * through log_escape() like every other untrusted string.
+ */
+static const char *
+logname(const struct maildir *md, size_t i, char *buf, size_t size)
+{
+	const char	*n = maildir_name(md, i);
+
+	return log_escape(buf, size, n, strlen(n));
 }
 
 /*
@@ -203,17 +221,20 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 {
 	static char	 in[POP3_CHUNK];
 	static char	 out[STUFF_MAX(POP3_CHUNK) + STUFF_END_MAX];
+	char		 name[LOG_NAME_SIZE];
 	struct trans	*t = s->trans;
 	struct stuffer	 st;
 	struct msg	*m = maildir_msg(t->md, i);
 	uint64_t	 bytes, got = 0, sent = 0;
 	size_t		 n;
 	ssize_t		 r;
-	int		 fd;
+	int		 fd, e;
 
 	if ((fd = maildir_open(t->md, i, &bytes)) == -1) {
+		e = errno;
 		log_msg(LOG_WARNING, "cannot open message %s: %s",
-		    maildir_name(t->md, i), strerror(errno));
+		    logname(t->md, i, name, sizeof(name)), strerror(e));
+		errno = e;
 		if (errno == ENOENT)
 			reply_err(s, "message %zu is no longer there", i + 1);
 		else
@@ -238,8 +259,9 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 			 * +OK; a "." now would pass it off as whole.  Hang
 			 * up instead, so the client knows it failed.
 			 */
+			e = errno;
 			log_msg(LOG_ERR, "read error in %s: %s",
-			    maildir_name(t->md, i), strerror(errno));
+			    logname(t->md, i, name, sizeof(name)), strerror(e));
 			session_end(s, END_FATAL);
 			break;
 		}
@@ -258,7 +280,8 @@ send_msg(struct session *s, size_t i, bool top, unsigned long lines)
 	if (!maildir_sent(t->md, i, sent - st.dots))
 		log_msg(LOG_WARNING, "message %s changed: %" PRIu64
 		    " octets announced, %" PRIu64 " sent; its size will be "
-		    "computed again", maildir_name(t->md, i), m->size,
+		    "computed again", logname(t->md, i, name, sizeof(name)),
+		    m->size,
 		    sent - st.dots);
 	/* RFC 1460 LAST; the S flag that keeps it is added at QUIT. */
 	if (i + 1 > t->last)

@@ -2,13 +2,17 @@
  * update.c: the UPDATE state on disk (RFC 1939 s.6, see update.h).
  * Never replaces a file; a failed rename leaves the mail where it was.
  */
-#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE */
+#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE, DT_* */
 
 #include "update.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,7 +22,20 @@
 /* Room for a name, ":2," and every flag letter. */
 #define NAME_BUF	(POP3_NAME_MAX + 64)
 
+/* A message not under the name the scan saw. */
+struct missing {
+	uint64_t	 ino;
+	uint32_t	 idx;		/* in md->msg */
+	bool		 done;		/* found and dealt with */
+};
+
 static int	move_file(int, const char *, int, const char *);
+static void	delete_one(int, const char *, struct commit_result *);
+static int	move_one(const struct maildir *, const struct msg *, int,
+		    const char *, bool, struct commit_result *);
+static int	ino_cmp(const void *, const void *);
+static void	find_moved(struct maildir *, struct missing *, size_t,
+		    struct commit_result *);
 
 /* rename(2) that never replaces an existing file. */
 static int
@@ -42,50 +59,179 @@ move_file(int fromfd, const char *from, int tofd, const char *to)
 	return 0;
 }
 
+/* Removes message m from where it is now; counts the outcome. */
+static void
+delete_one(int dirfd, const char *name, struct commit_result *res)
+{
+	if (unlinkat(dirfd, name, 0) == 0) {
+		res->deleted++;
+		return;
+	}
+	res->undeleted++;
+	if (res->error == 0)
+		res->error = errno;
+}
+
+/*
+ * Gives message m its UPDATE name, from where it is now (dirfd, name,
+ * isnew); counts the outcome.  ENOENT is left to the caller.
+ */
+static int
+move_one(const struct maildir *md, const struct msg *m, int dirfd,
+    const char *name, bool isnew, struct commit_result *res)
+{
+	char	to[NAME_BUF];
+	int	r;
+
+	r = mdname_target(name, isnew, m->flags & MSG_SEEN, to, sizeof(to));
+	if (r == 0)
+		return 0;
+	if (r == 1 && move_file(dirfd, name, md->curfd, to) == 0) {
+		res->moved++;
+		return 0;
+	}
+	if (r == 1 && errno == ENOENT)
+		return -1;
+	res->unmoved++;
+	if (res->error == 0)
+		res->error = r == -1 ? ENAMETOOLONG : errno;
+	return 0;
+}
+
+static int
+ino_cmp(const void *a, const void *b)
+{
+	const struct missing	*x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/*
+ * The messages in miss[] were not under the names the scan saw: some
+ * other program renamed them since (a flag change by a mail client
+ * over IMAP, or its own move from new/ to cur/), which keeps the
+ * unique part of the name (up to ':') and the inode.  One readdir(3)
+ * pass over cur/ and one over new/ finds each by both, and UPDATE is
+ * done to it there.  A message found in neither is gone: someone
+ * deleted it, which for a DELE is what was asked.
+ */
+static void
+find_moved(struct maildir *md, struct missing *miss, size_t n,
+    struct commit_result *res)
+{
+	static const bool	 isnew[] = { false, true };
+	const int		 dirs[] = { md->curfd, md->newfd };
+	struct missing		 key, *hit;
+	struct dirent		*de;
+	struct msg		*m;
+	const char		*old;
+	size_t			 i, k, ulen;
+	DIR			*d;
+	int			 fd;
+
+	qsort(miss, n, sizeof(*miss), ino_cmp);
+	for (k = 0; k < nitems(dirs); k++) {
+		if ((fd = openat(dirs[k], ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			break;
+		if ((d = fdopendir(fd)) == NULL) {
+			(void)close(fd);
+			break;
+		}
+		while ((de = readdir(d)) != NULL) {
+			key.ino = (uint64_t)de->d_ino;
+			hit = bsearch(&key, miss, n, sizeof(*miss), ino_cmp);
+			if (hit == NULL || hit->done)
+				continue;
+			m = &md->msg[hit->idx];
+			old = md->names + m->name;
+			ulen = strcspn(old, ":");
+			if (strncmp(de->d_name, old, ulen) != 0 ||
+			    (de->d_name[ulen] != ':' &&
+			    de->d_name[ulen] != '\0'))
+				continue;
+			hit->done = true;
+			res->renamed++;
+			if (m->flags & MSG_DELE)
+				delete_one(dirs[k], de->d_name, res);
+			else if (move_one(md, m, dirs[k], de->d_name, isnew[k],
+			    res) == -1) {
+				/* Renamed once more, this very moment. */
+				res->unmoved++;
+				if (res->error == 0)
+					res->error = ENOENT;
+			}
+		}
+		(void)closedir(d);	/* a directory; nothing to lose */
+	}
+	for (i = 0; i < n; i++) {
+		if (miss[i].done)
+			continue;
+		m = &md->msg[miss[i].idx];
+		if (k < nitems(dirs)) {
+			/* Could not look: say so rather than guess. */
+			if (m->flags & MSG_DELE)
+				res->undeleted++;
+			else
+				res->unmoved++;
+			if (res->error == 0)
+				res->error = errno != 0 ? errno : EIO;
+		} else if (m->flags & MSG_DELE)
+			res->deleted++;		/* gone: deleted elsewhere */
+	}
+}
+
 int
 maildir_commit(struct maildir *md, struct commit_result *res)
 {
-	char		 to[NAME_BUF];
+	struct missing	*miss = NULL;
 	struct msg	*m;
-	size_t		 i;
-	int		 dirfd, r;
+	size_t		 i, n = 0;
+	int		 dirfd;
 
 	memset(res, 0, sizeof(*res));
 	/* In table order, which is cheaper; the order does not matter. */
 	for (i = 0; i < md->used; i++) {
 		m = &md->msg[i];
-		if ((m->flags & MSG_DELE) == 0)	/* never on a stale one */
+		/* Deleted, or neither in new/ nor retrieved: nothing to do. */
+		if ((m->flags & MSG_STALE) || ((m->flags & MSG_DELE) == 0 &&
+		    (m->flags & (MSG_NEW | MSG_SEEN)) == 0))
 			continue;
 		dirfd = m->flags & MSG_NEW ? md->newfd : md->curfd;
-		if (unlinkat(dirfd, md->names + m->name, 0) == 0 ||
-		    errno == ENOENT)
-			res->deleted++;
-		else {
-			res->undeleted++;
+		if (m->flags & MSG_DELE) {
+			if (unlinkat(dirfd, md->names + m->name, 0) == 0) {
+				res->deleted++;
+				continue;
+			}
+			if (errno != ENOENT) {
+				res->undeleted++;
+				if (res->error == 0)
+					res->error = errno;
+				continue;
+			}
+		} else if (move_one(md, m, dirfd, md->names + m->name,
+		    m->flags & MSG_NEW, res) == 0)
+			continue;
+		/* ENOENT: renamed by someone else since the scan. */
+		if (miss == NULL &&
+		    (miss = calloc(md->used, sizeof(*miss))) == NULL) {
+			if (m->flags & MSG_DELE)
+				res->undeleted++;
+			else
+				res->unmoved++;
 			if (res->error == 0)
 				res->error = errno;
-		}
-	}
-	for (i = 0; i < md->used; i++) {
-		m = &md->msg[i];
-		/* Deleted, or neither in new/ nor retrieved: no rename. */
-		if ((m->flags & (MSG_DELE | MSG_STALE)) ||
-		    (m->flags & (MSG_NEW | MSG_SEEN)) == 0)
 			continue;
-		r = mdname_target(md->names + m->name, m->flags & MSG_NEW,
-		    m->flags & MSG_SEEN, to, sizeof(to));
-		if (r == 0)
-			continue;
-		dirfd = m->flags & MSG_NEW ? md->newfd : md->curfd;
-		if (r == 1 && move_file(dirfd, md->names + m->name,
-		    md->curfd, to) == 0)
-			res->moved++;
-		else if (r == -1 || errno != ENOENT) {
-			res->unmoved++;
-			if (res->error == 0)
-				res->error = r == -1 ? ENAMETOOLONG : errno;
 		}
+		miss[n].ino = m->ino;
+		miss[n].idx = (uint32_t)i;
+		miss[n++].done = false;
 	}
+	if (n > 0) {
+		errno = 0;
+		find_moved(md, miss, n, res);
+	}
+	free(miss);
 	if (res->undeleted > 0) {
 		errno = res->error;
 		return -1;

@@ -14,15 +14,19 @@ struct commit_result {
 	size_t	 undeleted;	/* marked files that could not be */
 	size_t	 moved;		/* new/ -> cur/ renames, flag changes */
 	size_t	 unmoved;	/* renames that failed; mail is safe */
+	size_t	 renamed;	/* found under a name another program gave */
 	int	 error;		/* errno of the first failure, or 0 */
 };
 
 /*
  * Unlinks messages marked MSG_DELE, moves the rest of new/ to
  * cur/NAME:2, and adds the S flag to MSG_SEEN ones, never replacing
- * an existing file.  A file that has gone already counts as done.
- * Returns 0, or -1 if some marked message could not be deleted (see
- * res).
+ * an existing file.  A message another program renamed since the scan
+ * (its flags changed, or it moved to cur/) is found by the unique part
+ * of its name and its inode, and handled under its new name; one that
+ * is in neither directory any more was deleted elsewhere, which counts
+ * as done.  Returns 0, or -1 if some marked message could not be
+ * deleted (see res).
  */
 int	maildir_commit(struct maildir *, struct commit_result *res);
 

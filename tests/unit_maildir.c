@@ -14,6 +14,7 @@
 #include "../update.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -61,6 +62,10 @@ static void	test_commit_unlink_fails(void);
 static void	test_commit_readonly(void);
 static void	test_commit_longname(void);
 static void	test_unreadable(void);
+static void	test_wsize_absurd(void);
+static void	test_twins(void);
+static void	test_commit_renamed(void);
+static void	test_lock_fcntl(void);
 
 static void	pathf(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -412,7 +417,10 @@ test_wsize(void)
 		{ "cur/03.x,S=10,W=20:2,S",		20 },
 		{ "cur/04.x,W=20,S=10:2,",		20 },
 		{ "new/05.x,W=0",			0 },
-		{ "new/06.x,W=999999999999999999",	999999999999999999ULL },
+		/* Above POP3_SIZE_MAX: not believed, computed. */
+		{ "new/06.x,W=999999999999999999",	7 },
+		{ "new/17.x,W=1099511627776",		1099511627776ULL },
+		{ "new/18.x,W=1099511627777",		7 },
 		/* Malformed: the size is computed (7 octets). */
 		{ "new/07.x,W=",			7 },
 		{ "cur/08.x,W=:2,",			7 },
@@ -1118,6 +1126,183 @@ rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 	return 0;
 }
 
+/*
+ * Twenty names claiming 10^18 octets each: believed, the total would
+ * wrap past 2^64 and the size cache, which refuses such sizes, would
+ * never be written again.  Computed instead; the cache works.
+ */
+static void
+test_wsize_absurd(void)
+{
+	struct maildir		 md;
+	struct commit_result	 res;
+	const char		*p = maildir("wabsurd");
+	char			 name[64];
+	size_t			 i;
+
+	for (i = 0; i < 20; i++) {
+		pathf(name, sizeof(name), "cur/%02zu.x,W=999999999999999999:2,",
+		    i);
+		CHECK(put(p, name, S("abcde\n"), (time_t)(1000 + i)) == 0);
+	}
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
+	CHECK(md.count == 20 && md.total == 20 * 7);
+	CHECK(maildir_commit(&md, &res) == 0);
+	CHECK(maildir_save(&md) == 0);
+	maildir_close(&md);
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
+	CHECK(md.count == 20 && md.cached == 20 && md.hits == 20);
+	CHECK(md.total == 20 * 7);
+	maildir_close(&md);
+	home();
+}
+
+/*
+ * The same unique name in new/ and cur/ (twice in cur/, too): every
+ * message still gets its own UIDL.  The oldest keeps the plain one;
+ * the others get the MD5 of the name and their inode, so the answer
+ * does not change with flags, directory or session.
+ */
+static void
+test_twins(void)
+{
+	struct maildir	 md;
+	const char	*p = maildir("twins");
+	char		 uid[8][POP3_UIDL_MAX + 1], again[POP3_UIDL_MAX + 1];
+	char		 q[PATH_MAX], r[PATH_MAX];
+	size_t		 i, k, a;
+
+	CHECK(put(p, "cur/1000.x.host:2,S", S("old\n"), 1000) == 0);
+	CHECK(put(p, "new/1000.x.host", S("again\n"), 2000) == 0);
+	CHECK(put(p, "cur/1000.x.host:2,T", S("third\n"), 3000) == 0);
+	CHECK(put(p, "cur/bad name:2,", S("b1\n"), 4000) == 0);
+	CHECK(put(p, "new/bad name", S("b2\n"), 5000) == 0);
+	CHECK(put(p, "new/2000.y.host", S("lone\n"), 6000) == 0);
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
+	CHECK(md.count == 6);
+	for (i = 0; i < md.count && i < 8; i++)
+		(void)maildir_uidl(&md, i, uid[i]);
+	for (i = 0; i < md.count && i < 8; i++)
+		for (k = i + 1; k < md.count && k < 8; k++)
+			CHECK(strcmp(uid[i], uid[k]) != 0);
+	a = find(&md, "1000.x.host:2,S");
+	CHECK(a != NOTFOUND && strcmp(uid[a], "1000.x.host") == 0);
+	CHECK((maildir_msg(&md, a)->flags & MSG_TWIN) == 0);
+	a = find(&md, "2000.y.host");
+	CHECK(a != NOTFOUND && strcmp(uid[a], "2000.y.host") == 0);
+	a = find(&md, "1000.x.host");
+	CHECK(a != NOTFOUND && strlen(uid[a]) == 32);
+	maildir_close(&md);
+	/* The new/ one moves to cur/ and gains a flag: the same UIDL. */
+	pathf(q, sizeof(q), "%s/new/1000.x.host", p);
+	pathf(r, sizeof(r), "%s/cur/1000.x.host:2,RS", p);
+	CHECK(rename(q, r) == 0);
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
+	k = find(&md, "1000.x.host:2,RS");
+	CHECK(k != NOTFOUND);
+	if (k != NOTFOUND && a != NOTFOUND) {
+		(void)maildir_uidl(&md, k, again);
+		CHECK(strcmp(again, uid[a]) == 0);
+	}
+	maildir_close(&md);
+	home();
+}
+
+/*
+ * Another program renames messages during the session (a flag change
+ * over IMAP, its own move to cur/): DELE still deletes them, found by
+ * unique name and inode, and RETR'd mail still gets its S flag.  A
+ * file with the same unique name but another inode is not touched.
+ */
+static void
+test_commit_renamed(void)
+{
+	struct maildir		 md;
+	struct commit_result	 res;
+	const char		*p = maildir("renamed");
+	char			 q[PATH_MAX], r[PATH_MAX];
+	static const char *const cur[] = { "a:2,X", "b:2,FS", "e:2," };
+
+	CHECK(put(p, "cur/a:2,", S("a\n"), 1000) == 0);
+	CHECK(put(p, "new/b", S("b\n"), 1001) == 0);
+	CHECK(put(p, "new/c", S("c\n"), 1002) == 0);
+	CHECK(put(p, "cur/d:2,", S("d\n"), 1003) == 0);
+	CHECK(put(p, "cur/e:2,", S("e\n"), 1004) == 0);
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0);
+	CHECK(mark(&md, "a:2,", MSG_DELE) == 0);	/* renamed, in cur/ */
+	CHECK(mark(&md, "b", MSG_SEEN) == 0);	/* moved to cur/, flagged */
+	CHECK(mark(&md, "c", MSG_DELE) == 0);	/* moved to cur/ */
+	CHECK(mark(&md, "d:2,", MSG_DELE) == 0);	/* deleted elsewhere */
+	pathf(q, sizeof(q), "%s/cur/a:2,", p);
+	pathf(r, sizeof(r), "%s/cur/a:2,F", p);
+	CHECK(rename(q, r) == 0);
+	/* A decoy: the same unique name, another file. */
+	CHECK(put(p, "cur/a:2,X", S("other\n"), 1000) == 0);
+	pathf(q, sizeof(q), "%s/new/b", p);
+	pathf(r, sizeof(r), "%s/cur/b:2,F", p);
+	CHECK(rename(q, r) == 0);
+	pathf(q, sizeof(q), "%s/new/c", p);
+	pathf(r, sizeof(r), "%s/cur/c:2,", p);
+	CHECK(rename(q, r) == 0);
+	pathf(q, sizeof(q), "%s/cur/d:2,", p);
+	CHECK(unlink(q) == 0);
+	CHECK(maildir_commit(&md, &res) == 0);
+	CHECK(res.deleted == 3 && res.undeleted == 0);
+	CHECK(res.renamed == 3 && res.moved == 1 && res.unmoved == 0);
+	CHECK(res.error == 0);
+	maildir_close(&md);
+	home();
+	CHECK(listing(p, "new", NULL, 0));
+	CHECK(listing(p, "cur", cur, nitems(cur)));
+	CHECK(has(p, "cur/a:2,X", S("other\n")));
+}
+
+/*
+ * The lock as NFS sees it: another process holds an fcntl(2) lock on
+ * the lock file (and no flock).  Refused while it lives; once it dies
+ * the kernel drops the lock and the Maildir opens.
+ */
+static void
+test_lock_fcntl(void)
+{
+	struct maildir	 md;
+	struct flock	 fl;
+	const char	*p = maildir("lockfcntl");
+	char		 q[PATH_MAX], c;
+	int		 fd, ready[2], st;
+	pid_t		 pid;
+
+	CHECK(put(p, "new/1", S("1\n"), 1000) == 0);
+	pathf(q, sizeof(q), "%s/%s", p, MAILDIR_LOCK);
+	CHECK(pipe(ready) == 0);
+	if ((pid = fork()) == 0) {
+		(void)close(ready[0]);
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if ((fd = open(q, O_RDWR | O_CREAT, 0600)) == -1 ||
+		    fcntl(fd, F_SETLK, &fl) == -1 ||
+		    write(ready[1], "y", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	CHECK(pid != -1);
+	(void)close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1);
+	(void)close(ready[0]);
+	home();
+	maildir_init(&md, POP3_MSGS_MAX);
+	errno = 0;
+	CHECK(maildir_enter(&md, p) == -1 && errno == EWOULDBLOCK);
+	maildir_close(&md);
+	CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(enter(&md, p, POP3_MSGS_MAX) == 0 && md.count == 1);
+	CHECK(md.lockfile != -1);
+	maildir_close(&md);
+	home();
+}
+
 int
 main(void)
 {
@@ -1157,6 +1342,10 @@ main(void)
 	RUN(test_commit_vanished);
 	RUN(test_commit_unlink_fails);
 	RUN(test_commit_longname);
+	RUN(test_wsize_absurd);
+	RUN(test_twins);
+	RUN(test_commit_renamed);
+	RUN(test_lock_fcntl);
 	/* Root ignores permissions, so these would prove nothing. */
 	if (geteuid() == 0) {
 		printf("skip %s:test_commit_readonly: root ignores "
