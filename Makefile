@@ -34,7 +34,8 @@ CHECKPW_LIBS = -lcrypt -lmd
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
-	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o
+	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
+	  uidmap.o migrate.o policy.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
@@ -43,7 +44,8 @@ STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache tests/unit_sandbox \
 	  tests/unit_checkpw tests/unit_pwfile \
-	  tests/unit_rootside tests/unit_log
+	  tests/unit_rootside tests/unit_log \
+	  tests/unit_uidmap
 
 all: $(PROGS)
 
@@ -80,7 +82,8 @@ clean-static:
 
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
-    rootside.h reader.h trans.h maildir.h scan.h update.h sandbox.h
+    rootside.h reader.h trans.h maildir.h scan.h update.h sandbox.h \
+    migrate.h uidmap.h policy.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -92,7 +95,8 @@ credrec.o: credrec.h proto.h
 checkprog.o: checkprog.h io.h log.h
 rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
 reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h \
+    policy.h
 maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
@@ -100,6 +104,9 @@ cache.o: cache.h maildir.h mdname.h sizes.h
 update.o: update.h maildir.h mdname.h
 sandbox.o: sandbox.h
 sizes.o: sizes.h
+uidmap.o: uidmap.h proto.h
+migrate.o: migrate.h maildir.h uidmap.h
+policy.o: policy.h maildir.h proto.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(PASSWD_OBJ): params.h
@@ -108,7 +115,7 @@ pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
-    rootside.h log.h sandbox.h
+    rootside.h log.h sandbox.h uidmap.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -137,6 +144,8 @@ tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
 tests/unit_log: tests/unit_log.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
+tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
 tests/unit_pwfile.o: pwfile.h checkpw.h
 tests/unit_pwfile: tests/unit_pwfile.o pwfile.o checkpw.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_pwfile.o pwfile.o checkpw.o io.o \
@@ -153,11 +162,12 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
 # one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
 # rules.
-FUZZ	= proto auth sasl sizes encoder names backend fd3 pwline credrec
+FUZZ	= proto auth sasl sizes encoder names backend fd3 pwline credrec \
+	  uidmap
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
 	  tests/replay_sizes tests/replay_encoder tests/replay_names \
 	  tests/replay_backend tests/replay_fd3 tests/replay_pwline \
-	  tests/replay_credrec
+	  tests/replay_credrec tests/replay_uidmap
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -168,7 +178,7 @@ FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
 	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
-	  mdname.c scan.c cache.c update.c
+	  mdname.c scan.c cache.c update.c policy.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
 	  sizes.c
 
@@ -182,6 +192,14 @@ tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
     cache.h mdname.h
 tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h \
     scan.h log.h
+tests/fuzz_uidmap.o: params.h uidmap.h proto.h
+tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \
+	    proto.o $(POP3D_LIBS)
+tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
+    proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
+	    proto.c $(POP3D_LIBS)
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
