@@ -35,7 +35,7 @@ CHECKPW_LIBS = -lcrypt -lmd
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
 	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
-	  proxy.o proxyio.o
+	  uidmap.o migrate.o policy.o proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
@@ -45,7 +45,7 @@ TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache tests/unit_sandbox \
 	  tests/unit_checkpw tests/unit_pwfile \
 	  tests/unit_rootside tests/unit_log \
-	  tests/unit_proxy
+	  tests/unit_uidmap tests/unit_proxy
 
 all: $(PROGS)
 
@@ -83,7 +83,7 @@ clean-static:
 $(OBJ) $(CHECKPW_OBJ): params.h
 pop3d.o: proto.h io.h log.h session.h auth.h login.h credrec.h checkprog.h \
     rootside.h reader.h trans.h maildir.h scan.h update.h sandbox.h \
-    proxy.h proxyio.h
+    migrate.h uidmap.h policy.h proxy.h proxyio.h
 proto.o: proto.h
 io.o: io.h
 log.o: log.h
@@ -95,7 +95,8 @@ credrec.o: credrec.h proto.h
 checkprog.o: checkprog.h io.h log.h
 rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
 reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
-trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h
+trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h \
+    policy.h
 maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
@@ -103,6 +104,9 @@ cache.o: cache.h maildir.h mdname.h sizes.h
 update.o: update.h maildir.h mdname.h
 sandbox.o: sandbox.h
 sizes.o: sizes.h
+uidmap.o: uidmap.h proto.h
+migrate.o: migrate.h maildir.h uidmap.h
+policy.o: policy.h maildir.h proto.h
 proxy.o: proxy.h
 proxyio.o: proxyio.h proxy.h
 pop3d-checkpw.o: checkpw.h io.h log.h
@@ -113,7 +117,7 @@ pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
-    rootside.h log.h sandbox.h
+    rootside.h log.h sandbox.h uidmap.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -144,6 +148,8 @@ tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
 tests/unit_log: tests/unit_log.o log.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_log.o log.o
+tests/unit_uidmap: tests/unit_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_uidmap.o uidmap.o proto.o $(POP3D_LIBS)
 tests/unit_pwfile.o: pwfile.h checkpw.h
 tests/unit_pwfile: tests/unit_pwfile.o pwfile.o checkpw.o io.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_pwfile.o pwfile.o checkpw.o io.o \
@@ -160,11 +166,12 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # its dictionary tests/fuzz_NAME.dict or tests/NAME.dict if there is
 # one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
 # rules.
-FUZZ	= proto auth sasl sizes encoder fd3 pwline credrec proxy
+FUZZ	= proto auth sasl sizes encoder names backend fd3 pwline credrec \
+	  uidmap proxy
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
-	  tests/replay_sizes tests/replay_encoder tests/replay_fd3 \
-	  tests/replay_pwline tests/replay_credrec \
-	  tests/replay_proxy
+	  tests/replay_sizes tests/replay_encoder tests/replay_names \
+	  tests/replay_backend tests/replay_fd3 tests/replay_pwline \
+	  tests/replay_credrec tests/replay_uidmap tests/replay_proxy
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -175,7 +182,7 @@ FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
 	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
-	  mdname.c scan.c cache.c update.c
+	  mdname.c scan.c cache.c update.c policy.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
 	  sizes.c
 
@@ -187,7 +194,16 @@ tests/fuzz_sasl.o: params.h proto.h
 tests/fuzz_sizes.o: params.h sizes.h
 tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
     cache.h mdname.h
-tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h
+tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h \
+    scan.h log.h
+tests/fuzz_uidmap.o: params.h uidmap.h proto.h
+tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \
+	    proto.o $(POP3D_LIBS)
+tests/fuzz_uidmap: tests/fuzz_uidmap.c uidmap.c proto.c params.h uidmap.h \
+    proto.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_uidmap.c uidmap.c \
+	    proto.c $(POP3D_LIBS)
 tests/replay_proto: tests/replay.o tests/fuzz_proto.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_proto.o proto.o \
 	    $(POP3D_LIBS)
@@ -333,6 +349,16 @@ bench:
 	@$(MAKE) $(PROGS) $(BENCH)
 	@python3 bench/bench.py
 
+# The Debian package (README, "Install from the Debian package"): built
+# from a scratch copy of the tree into $(DIST)/, then checked by lintian,
+# which must report no error and no warning (overrides, each with its
+# reason, are in debian/pop3d.lintian-overrides).
+DIST	= dist
+deb:
+	@sh tests/deps.sh deb
+	sh debian/build-deb.sh $(DIST)
+	lintian --fail-on error,warning $(DIST)/pop3d_*.changes
+
 demo:
 	@sh tests/deps.sh build
 	@$(MAKE) all
@@ -345,4 +371,5 @@ clean:
 	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch
 
-.PHONY: all check check-asan check-valgrind fuzz fuzz-ci install demo clean bench
+.PHONY: all check check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
+	deb

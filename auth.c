@@ -58,6 +58,11 @@ cmd_capa(struct session *s, const struct command *cmd)
 	reply_line(s, "PIPELINING");
 	reply_line(s, "RESP-CODES");
 	reply_line(s, "AUTH-RESP-CODE");
+	/* RFC 2449 s.6.5, s.6.7: USER, as checkpassword may vary them. */
+	if (a->expire >= 0)
+		reply_line(s, "EXPIRE %ld USER", a->expire);
+	if (a->login_delay > 0)
+		reply_line(s, "LOGIN-DELAY %ld USER", a->login_delay);
 	reply_line(s, "IMPLEMENTATION pop3d");
 	reply_line(s, ".");
 }

@@ -60,6 +60,8 @@ struct authz {
 	bool		 loopback;	/* the client is on this host */
 	bool		 apop;		/* APOP offered (stamp in greeting) */
 	bool		 cram;		/* AUTH CRAM-MD5 offered */
+	long		 expire;	/* -X: CAPA EXPIRE, or -1 */
+	long		 login_delay;	/* -L: CAPA LOGIN-DELAY, or -1 */
 	enum tls_state	 tls;
 	int		 tls_ctl, tls_rd, tls_wr;	/* UCSPI-TLS fds */
 	size_t		 userlen;	/* 0: no USER yet */

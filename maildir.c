@@ -231,6 +231,12 @@ maildir_uidl(const struct maildir *md, size_t i, char out[POP3_UIDL_MAX + 1])
 	MD5_CTX			 ctx;
 	int			 n;
 
+	if (md->given != NULL && md->given[md->ord[i]] != NULL) {
+		/* Checked in uidmap.c: 1..70 octets of 0x21..0x7e. */
+		len = strlen(md->given[md->ord[i]]);
+		memcpy(out, md->given[md->ord[i]], len + 1);
+		return len;
+	}
 	if (m->flags & MSG_TWIN) {
 		n = snprintf(ino, sizeof(ino), "/%" PRIu64, m->ino);
 		MD5Init(&ctx);

@@ -58,6 +58,8 @@ struct maildir {
 	uint32_t	*hash;		/* cached entries by inode, if needed */
 	size_t		 hmask;
 	bool		 dirty;		/* the size cache needs rewriting */
+	const char	**given;	/* per entry: a unique-id from the old
+					   server's list, or NULL (migrate.h) */
 	int		 lockfd, newfd, curfd;	/* root, new/, cur/ */
 	int		 lockfile;	/* MAILDIR_LOCK, locked; or -1 */
 };
@@ -87,7 +89,8 @@ struct msg	*maildir_msg(const struct maildir *, size_t i);
 const char	*maildir_name(const struct maildir *, size_t i);
 
 /*
- * Writes message i's unique-id and a NUL into out: the name up to the
+ * Writes message i's unique-id and a NUL into out: the one in
+ * md->given if set (migrate.h), else the name up to the
  * first ':' when that is a valid unique-id (RFC 1939 s.7), otherwise
  * the hex MD5 of it.  A MSG_TWIN message (scan.h: the unique part of
  * the name is another file's too) gets the hex MD5 of that part, a

@@ -61,6 +61,18 @@
 /* Bytes read from a message or the client at a time. */
 #define POP3_CHUNK		65536
 
+/* Policy: dovecot-uidlist and courierpop3dsizelist lines are about
+ * 60-150 bytes, so 32 MiB holds some 200,000 messages, twice -M's
+ * default; the cap bounds what a hostile file (its owner can write
+ * it) makes the back end read and allocate. */
+#define UIDMAP_FILE_MAX		(32 * 1024 * 1024)
+/* A list line: a UID, a few short fields (a GUID is 32 hex digits, a
+ * unique-id at most 70) and a file name of at most POP3_NAME_MAX. */
+#define UIDMAP_LINE_MAX		1024
+/* Policy: -X (RFC 2449 EXPIRE) takes at most a hundred years. */
+#define POP3_EXPIRE_MAX		36500
+/* Policy: -L (RFC 2449 LOGIN-DELAY) takes at most a day. */
+#define POP3_LOGIN_DELAY_MAX	86400
 /* Where the reader is chrooted without -r: the Makefile's EMPTYDIR,
  * which "make install" creates root-owned, mode 0755 and empty. */
 #ifndef POP3D_EMPTYDIR

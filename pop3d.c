@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "params.h"
@@ -28,6 +29,8 @@
 #include "log.h"
 #include "login.h"
 #include "maildir.h"
+#include "migrate.h"
+#include "policy.h"
 #include "proto.h"
 #include "proxy.h"
 #include "proxyio.h"
@@ -51,6 +54,9 @@ struct options {
 	unsigned long	 failmax;	/* -l */
 	unsigned long	 delay;		/* -d */
 	unsigned long	 maxmsgs;	/* -M */
+	enum uidmap_kind oldids;	/* -U: the previous server's UIDLs */
+	long		 expire;	/* -X: EXPIRE days, or POLICY_OFF */
+	long		 login_delay;	/* -L: LOGIN-DELAY secs, or POLICY_OFF */
 	unsigned long	 authz_secs;	/* -A */
 	const char	*user;		/* -u: the reader's account */
 	const char	*emptydir;	/* -r: the reader's root */
@@ -68,6 +74,13 @@ static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
 static bool	env_set(const char *);
+static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
+		    const char *);
+static const char *expired_text(const struct trans *, char *, size_t);
+static int	user_policy(const struct options *, long *, long *,
+		    const char *);
+static int	login_delay(struct maildir *, long, const char *,
+		    const char *);
 static void	signals_reset(void);
 
 /*
@@ -99,10 +112,11 @@ usage(void)
 		    "[-b bad] [-d delay] [-h host] [-l logins]\n"
 		    "             [-p secure|loopback|any] [-P proxies] "
 		    "[-r dir] [-t timeout]\n"
-		    "             [-u user]\n"
+		    "             [-u user] [-L secs] [-X days]\n"
 		    "             checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
-		    "[-t timeout]\n");
+		    "[-t timeout]\n"
+		    "             [-L secs] [-U dovecot|courier] [-X days]\n");
 	exit(POP3_EXIT_USAGE);
 }
 
@@ -223,6 +237,8 @@ front(const struct options *o, char *argv[])
 	memset(&a, 0, sizeof(a));
 	a.apop = o->apop;
 	a.cram = o->cram;
+	a.expire = o->expire;
+	a.login_delay = o->login_delay;
 	a.policy = o->policy;
 	(void)log_peer(peer, sizeof(peer));
 	a.loopback = auth_is_loopback(peer);
@@ -346,6 +362,87 @@ back_refuse(struct session *s, const char *text)
 	return POP3_EXIT_OK;	/* we answered: the front end stays silent */
 }
 
+/* -U: the unique-ids and order of the server the user comes from. */
+static void
+old_ids(struct migrate *mg, enum uidmap_kind kind, struct maildir *md,
+    const char *user)
+{
+	const char	*file = uidmap_file(kind);
+
+	switch (migrate_apply(mg, kind, md)) {
+	case 1:
+		log_msg(LOG_INFO, "user=%s: %zu of %zu messages keep their "
+		    "unique-ids from %s", user, mg->mapped, md->count, file);
+		break;
+	case 0:
+		log_msg(LOG_INFO, "user=%s: no %s; pop3d's own unique-ids",
+		    user, file);
+		break;
+	default:
+		if (mg->line > 0)
+			log_msg(LOG_WARNING, "user=%s: %s ignored, line %zu: "
+			    "%s; pop3d's own unique-ids", user, file,
+			    mg->line, mg->why);
+		else
+			log_msg(LOG_WARNING, "user=%s: %s ignored: %s%s%s; "
+			    "pop3d's own unique-ids", user, file, mg->why,
+			    mg->error != 0 ? ": " : "",
+			    mg->error != 0 ? strerror(mg->error) : "");
+	}
+}
+
+/*
+ * EXPIRE and LOGIN-DELAY for this user: POP3D_EXPIRE and
+ * POP3D_LOGIN_DELAY, where the checkpassword program set them, win
+ * over -X and -L (policy.h).  A bad value refuses the login rather
+ * than guess: -1.
+ */
+static int
+user_policy(const struct options *o, long *expire, long *delay,
+    const char *user)
+{
+	if (policy_value(getenv("POP3D_EXPIRE"), o->expire, POP3_EXPIRE_MAX,
+	    expire) == -1 || policy_value(getenv("POP3D_LOGIN_DELAY"),
+	    o->login_delay, POP3_LOGIN_DELAY_MAX, delay) == -1) {
+		log_msg(LOG_ERR, "user=%s: POP3D_EXPIRE or POP3D_LOGIN_DELAY "
+		    "is not a number in range or NEVER", user);
+		return -1;
+	}
+	return 0;
+}
+
+/* LOGIN-DELAY: 1 if this login comes too soon (RFC 2449 s.8.1). */
+static int
+login_delay(struct maildir *md, long delay, const char *user,
+    const char *peer)
+{
+	long	wait;
+	int	r;
+
+	if (delay == POLICY_OFF || delay == 0)
+		return 0;
+	r = policy_login(md->lockfd, delay, time(NULL), &wait);
+	if (r == 1)
+		log_msg(LOG_NOTICE, "login too soon: user=%s, ip=[%s], "
+		    "LOGIN-DELAY %ld, %ld seconds left", user, peer, delay,
+		    wait);
+	else if (r == -1)
+		log_msg(LOG_WARNING, "user=%s: cannot record the login in "
+		    "%s: %s", user, POLICY_STAMP, strerror(errno));
+	return r;
+}
+
+/* ", expired=N/OCTETS" for the logout line when EXPIRE is on. */
+static const char *
+expired_text(const struct trans *t, char *buf, size_t size)
+{
+	if (t->expire == POLICY_OFF)
+		return "";
+	(void)snprintf(buf, size, ", expired=%zu/%" PRIu64, t->expired,
+	    t->expired_octets);
+	return buf;
+}
+
 /* The back end: runs as the mail user in HOME after checkpassword. */
 static int
 back(const struct options *o)
@@ -353,8 +450,11 @@ back(const struct options *o)
 	static struct session	s;
 	static struct maildir	md;
 	static struct trans	t;
+	static struct migrate	mg;
 	struct sandbox_result	sb;
 	const char		*u = getenv("USER");
+	long			 expire, delay;
+	char			 exp[64];
 	char			 user[128], peer[64];
 	enum session_end	 why;
 
@@ -383,6 +483,12 @@ back(const struct options *o)
 		    "[SYS/PERM] no mailbox" :
 		    "[SYS/TEMP] cannot open mailbox");
 	}
+	if (user_policy(o, &expire, &delay, user) == -1)
+		return back_refuse(&s, "[SYS/PERM] bad retention settings "
+		    "for this account; check the server set-up");
+	if (login_delay(&md, delay, user, peer) == 1)
+		return back_refuse(&s, "[LOGIN-DELAY] minimum time between "
+		    "logins not yet passed; try again later");
 	if (maildir_scan(&md) == -1) {
 		log_msg(LOG_ERR, "cannot scan maildir %s: user=%s: %s",
 		    o->maildir, user, errno == EFBIG ?
@@ -394,8 +500,12 @@ back(const struct options *o)
 	if (md.skipped > 0)
 		log_msg(LOG_WARNING, "user=%s: %zu unreadable messages left "
 		    "out", user, md.skipped);
+	if (o->oldids != UIDMAP_NONE)
+		old_ids(&mg, o->oldids, &md, user);
 
 	trans_begin(&t, &md);
+	t.expire = expire;
+	t.login_delay = delay;
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
@@ -428,15 +538,17 @@ back(const struct options *o)
 		log_msg(t.result.undeleted > 0 ? LOG_ERR : LOG_INFO,
 		    "logout: user=%s, ip=[%s], retrieved=%zu/%" PRIu64
 		    ", deleted=%zu/%" PRIu64 ", undeletable=%zu, "
-		    "unmoved=%zu%s%s", user, peer, t.retrieved,
+		    "unmoved=%zu%s%s%s", user, peer, t.retrieved,
 		    t.retrieved_octets, t.result.deleted, t.marked_octets,
 		    t.result.undeleted, t.result.unmoved,
 		    t.result.error != 0 ? ", error=" : "",
-		    t.result.error != 0 ? strerror(t.result.error) : "");
+		    t.result.error != 0 ? strerror(t.result.error) : "",
+		    expired_text(&t, exp, sizeof(exp)));
 	else
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
 		    "nothing changed", user, peer, session_end_text(why));
 	maildir_close(&md);
+	migrate_free(&mg);
 	/* We have answered the client, so 0 whatever happened (auth.h). */
 	return POP3_EXIT_OK;
 }
@@ -464,9 +576,11 @@ main(int argc, char *argv[])
 	o.policy = PLAIN_SECURE;
 	o.authz_secs = POP3_AUTHZ_SECS;
 	o.emptydir = POP3D_EMPTYDIR;
+	o.expire = o.login_delay = POLICY_OFF;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
-	while ((c = getopt(argc, argv, "+aA:b:cd:eEh:l:m:M:p:P:r:st:u:")) != -1) {
+	while ((c = getopt(argc, argv,
+	    "+aA:b:cd:eEh:l:L:m:M:p:P:r:st:u:U:X:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -527,6 +641,21 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			o.log = LOG_DEST_SYSLOG;
+			break;
+		case 'L':
+			o.login_delay = (long)opt_num(optarg, 0,
+			    POP3_LOGIN_DELAY_MAX);
+			break;
+		case 'X':
+			o.expire = (long)opt_num(optarg, 0, POP3_EXPIRE_MAX);
+			break;
+		case 'U':
+			if (strcmp(optarg, "dovecot") == 0)
+				o.oldids = UIDMAP_DOVECOT;
+			else if (strcmp(optarg, "courier") == 0)
+				o.oldids = UIDMAP_COURIER;
+			else
+				usage();
 			break;
 		case 't':
 			/* RFC 1939 s.3 wants 600 at least; tests need less. */

@@ -275,7 +275,8 @@ finish_scan(struct maildir *md)
 	for (i = md->cached; i < md->used; i++)
 		md->ord[k++] = (uint32_t)i;
 	md->count = k;
-	sort_ord(md, md->ord + kept, md->count - kept);
+	if (md->count > kept)	/* an empty Maildir has no ord at all */
+		sort_ord(md, md->ord + kept, md->count - kept);
 	/* One pass checks the order (the ranks are input) and sums. */
 	md->total = 0;
 	for (i = 0, prev = NULL; i < md->count; i++, prev = m) {

@@ -11,11 +11,13 @@
 #include <inttypes.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
 #include "io.h"
 #include "log.h"
+#include "policy.h"
 #include "proto.h"
 
 /* A file name escaped by log_escape(): four bytes ("\\xHH") per byte. */
@@ -77,6 +79,7 @@ trans_begin(struct trans *t, struct maildir *md)
 		}
 	}
 	t->last = t->start;
+	t->expire = t->login_delay = POLICY_OFF;
 }
 
 void
@@ -144,6 +147,11 @@ cmd_capa(struct session *s, const struct command *cmd)
 	reply_line(s, "UIDL");
 	reply_line(s, "PIPELINING");
 	reply_line(s, "RESP-CODES");
+	/* RFC 2449 s.6.5, s.6.7: this user's values, only when on. */
+	if (s->trans->expire != POLICY_OFF)
+		reply_line(s, "EXPIRE %ld", s->trans->expire);
+	if (s->trans->login_delay > 0)
+		reply_line(s, "LOGIN-DELAY %ld", s->trans->login_delay);
 	reply_line(s, "IMPLEMENTATION pop3d");
 	reply_line(s, ".");
 }
@@ -372,6 +380,10 @@ cmd_quit(struct session *s, const struct command *cmd)
 		return;
 	}
 	t->committed = true;
+	/* What CAPA's EXPIRE promised goes with the DELEs (policy.h). */
+	if (t->expire != POLICY_OFF)
+		t->expired = policy_expire(t->md, t->expire, time(NULL),
+		    &t->expired_octets);
 	if (maildir_commit(t->md, &t->result) == -1)
 		reply_err(s, "[SYS/TEMP] some deleted messages not removed");
 	else

@@ -23,6 +23,10 @@ struct trans {
 	uint64_t		 marked_octets;
 	bool			 committed;	/* QUIT ran the UPDATE state */
 	struct commit_result	 result;
+	long			 expire;	/* EXPIRE days (policy.h) */
+	long			 login_delay;	/* LOGIN-DELAY, for CAPA */
+	size_t			 expired;	/* marked by EXPIRE at QUIT */
+	uint64_t		 expired_octets;
 };
 
 /* The verbs of the TRANSACTION state, for session.handlers. */
@@ -33,6 +37,7 @@ extern const size_t		trans_nhandlers;
  * Starts the TRANSACTION state over md.  LAST begins at the highest
  * message number whose file carries the S flag (maildir(5)), which
  * QUIT adds to what RETR sent: the record of earlier sessions.
+ * EXPIRE and LOGIN-DELAY start off (POLICY_OFF); set them after.
  */
 void	trans_begin(struct trans *, struct maildir *);
 

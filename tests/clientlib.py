@@ -6,7 +6,6 @@ itlib.py for the scratch tree and the result protocol."""
 import os
 import re
 import select
-import shutil
 import socket
 import subprocess
 import threading
@@ -223,7 +222,3 @@ def shquote(s):
 
 def crlf_to_lf(data):
     return data.replace(b"\r\n", b"\n")
-
-
-def have_all(*progs):
-    return [p for p in progs if shutil.which(p) is None]

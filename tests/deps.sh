@@ -1,13 +1,16 @@
 #!/bin/sh
-# tests/deps.sh build|test|bench|valgrind|fuzz|ci: installs the Debian
+# tests/deps.sh build|test|bench|valgrind|fuzz|ci|deb: installs the Debian
 # packages a target needs when they are missing.  As root with apt-get
 # it installs them without asking (CI runs as root with no stdin);
 # otherwise it names what is missing and the tests that need it skip.
 set -u
 build="gcc make libc6-dev libcrypt-dev libmd-dev libseccomp-dev"
+# make deb: debian/control's Build-Depends, the tools and lintian.
+deb="$build debhelper dpkg-dev fakeroot lintian"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
-mutt neomutt s-nail mailutils uw-mailutils tmux haproxy perdition"
+mutt neomutt s-nail mailutils uw-mailutils tmux haproxy perdition
+$deb adduser dovecot-pop3d"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 # make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.
 valgrind="$build valgrind"
@@ -18,10 +21,11 @@ case ${1:-} in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
+deb) want=$deb ;;
 valgrind) want=$valgrind ;;
 fuzz) want=$fuzz ;;
 ci) want=$ci ;;
-*) echo "usage: deps.sh build|test|bench|valgrind|fuzz|ci" >&2; exit 2 ;;
+*) echo "usage: deps.sh build|test|bench|valgrind|fuzz|ci|deb" >&2; exit 2 ;;
 esac
 
 missing=

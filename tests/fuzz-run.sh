@@ -11,8 +11,9 @@ name=$1 secs=$2 slow=$3
 bin=tests/fuzz_$name
 [ -x "$bin" ] || { echo "fuzz-run.sh: no $bin; run make $bin" >&2; exit 1; }
 mkdir -p "tests/scratch/fuzz-$name" || exit 1
+here=$(pwd)
 set -- -max_total_time="$secs" -timeout="$slow" -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="tests/scratch/$name-"
+    -print_final_stats=1 -artifact_prefix="$here/tests/scratch/$name-"
 for d in "tests/fuzz_$name.dict" "tests/$name.dict"; do
 	[ -f "$d" ] && { set -- "$@" -dict="$d"; break; }
 done
@@ -20,7 +21,8 @@ echo "fuzz: $name for ${secs}s" >&2
 # detect_leaks: a leak fails the run like a crash does.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-    "./$bin" "$@" "tests/scratch/fuzz-$name" "tests/corpus/$name" \
+    "./$bin" "$@" "$here/tests/scratch/fuzz-$name" \
+    "$here/tests/corpus/$name" \
     2>"tests/scratch/fuzz-$name.log"
 rc=$?
 grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss)' \
