@@ -156,7 +156,7 @@ def case_man(r):
         r.ok("man:man-warnings", msgs == "", msgs)
 
     # Every letter pop3d.c's getopt takes has an entry in pop3d.8.
-    opts = re.search(r'getopt\(argc, argv, "\+?([^"]*)"', read("pop3d.c"))
+    opts = re.search(r'getopt\(argc, argv,\s*"\+?([^"]*)"', read("pop3d.c"))
     letters = re.sub(r"[:+]", "", opts.group(1)) if opts else ""
     page = read("pop3d.8")
     undocumented = [c for c in letters
