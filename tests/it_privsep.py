@@ -116,6 +116,10 @@ def reader_of(root_pid):
     return None
 
 
+HOLDS_MAP_MAX = 1 << 30
+HOLDS_CHUNK = 1 << 20
+
+
 def holds(pid, needle):
     """True if needle is anywhere in pid's readable memory."""
     with open("/proc/%d/maps" % pid) as maps, \
@@ -125,10 +129,21 @@ def holds(pid, needle):
             if perms[0] != "r":
                 continue
             lo, hi = (int(x, 16) for x in addr.split("-"))
+            # Mappings this large are a sanitizer's shadow memory, not
+            # pop3d's: its buffers are all in a small heap and stack.
+            if hi - lo > HOLDS_MAP_MAX:
+                continue
             try:
                 mem.seek(lo)
-                if needle in mem.read(hi - lo):
-                    return True
+                tail = b""
+                while lo < hi:
+                    n = min(HOLDS_CHUNK, hi - lo)
+                    chunk = tail + mem.read(n)
+                    if needle in chunk:
+                        return True
+                    tail = chunk[-(len(needle) - 1):] if len(needle) > 1 \
+                        else b""
+                    lo += n
             except (OSError, ValueError, OverflowError):
                 continue
     return False
