@@ -243,7 +243,8 @@ v2(uint8_t *b, uint8_t ver_cmd, uint8_t fam, size_t len,
 	b[13] = fam;
 	b[14] = (uint8_t)(len >> 8);
 	b[15] = (uint8_t)len;
-	memcpy(b + 16, body, n);
+	if (n > 0)	/* memcpy from NULL is undefined even for 0 octets */
+		memcpy(b + 16, body, n);
 	return 16 + n;
 }
 
