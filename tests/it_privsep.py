@@ -116,6 +116,19 @@ def reader_of(root_pid):
     return None
 
 
+def reader_limits(pid):
+    """Soft and hard values of /proc/PID/limits, by name."""
+    out = {}
+    with open("/proc/%d/limits" % pid) as f:
+        next(f)
+        for l in f:
+            name = l[:26].strip()
+            fields = l[26:].split()
+            if len(fields) >= 2:
+                out[name] = (fields[0], fields[1])
+    return out
+
+
 HOLDS_MAP_MAX = 1 << 30
 HOLDS_CHUNK = 1 << 20
 
@@ -176,8 +189,17 @@ def case_live(r, sc):
         if SANITIZED:
             r.skip("live:reader-seccomp",
                    "sandbox disabled in sanitizer builds")
+            r.skip("live:reader-limits",
+                   "sandbox disabled in sanitizer builds")
         else:
             r.ok("live:reader-seccomp", st.get("Seccomp") == "2", st)
+            lim = reader_limits(rd)
+            want = {"Max processes": ("0", "0"),
+                    "Max file size": ("0", "0"),
+                    "Max core file size": ("0", "0"),
+                    "Max open files": ("3", "3")}
+            r.ok("live:reader-limits",
+                 all(lim.get(k) == v for k, v in want.items()), lim)
         r.ok("live:reader-no-supplementary-groups",
              st.get("Groups", "") == "", st.get("Groups"))
         fds = sorted(int(f) for f in os.listdir("/proc/%d/fd" % rd))
