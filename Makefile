@@ -308,6 +308,14 @@ check-asan:
 # Memcheck over the unit tests and the transcripts, where both pop3d
 # processes (front end and pop3d -m) run under valgrind but the shell
 # checkpassword stand-in between them does not (tests/valgrind.sh).
+# The full load run of tests/it_load.py: 5,000 sessions for 200 users,
+# 200 at a time (make check runs 500 of them to stay within its time).
+LOAD_SESSIONS = 5000
+check-load:
+	@sh tests/deps.sh test
+	@$(MAKE) $(PROGS)
+	@POP3D_LOAD_SESSIONS=$(LOAD_SESSIONS) python3 tests/it_load.py
+
 check-valgrind:
 	@sh tests/deps.sh valgrind
 	$(MAKE) clean
@@ -371,5 +379,5 @@ clean:
 	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch
 
-.PHONY: all check check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
+.PHONY: all check check-load check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
 	deb
