@@ -241,9 +241,16 @@ def main():
                             both)
         R.ok("haproxy:login-failed-logs-the-client",
              failed == [CLIENT], both)
+        seen = both.replace("ip=[%s] is not an allowed" % PROXY_SRC, "")
+        if os.environ.get("POP3D_SANITIZED"):
+            # In a sanitizer build the reader of a health check (v2
+            # LOCAL: the real endpoints) exits 1 at its end, where the
+            # leak checker finds no /proc in the chroot; that line names
+            # the real peer, which is right for LOCAL.
+            seen = re.sub(r"reader exited 1, ip=\[%s\]" %
+                          re.escape(PROXY_SRC), "", seen)
         R.ok("haproxy:proxy-address-never-logged-as-client",
-             "ip=[%s]" % PROXY_SRC not in both.replace(
-                 "ip=[%s] is not an allowed" % PROXY_SRC, ""), both)
+             "ip=[%s]" % PROXY_SRC not in seen, both)
 
         R.ok("haproxy:health-checks-served",
              "refused: " not in both.replace(
