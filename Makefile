@@ -108,7 +108,7 @@ uidmap.o: uidmap.h proto.h
 migrate.o: migrate.h maildir.h uidmap.h
 policy.o: policy.h maildir.h proto.h
 proxy.o: proxy.h
-proxyio.o: proxyio.h proxy.h
+proxyio.o: proxyio.h proxy.h io.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(PASSWD_OBJ): params.h

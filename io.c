@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 static long long now_ms(void);
-static int	wait_fd(int, short, long long);
 static int	fill(struct io *, long long);
 static int	write_all(struct out *, const char *, size_t);
 
@@ -32,9 +31,8 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
 }
 
-/* Returns 1 when fd is ready, 0 at the deadline, -1 on error. */
-static int
-wait_fd(int fd, short events, long long deadline)
+int
+io_wait(int fd, short events, long long deadline)
 {
 	struct pollfd	pfd;
 	long long	left;
@@ -75,7 +73,7 @@ fill(struct io *io, long long deadline)
 
 	io->start = io->end = 0;
 	for (;;) {
-		switch (wait_fd(io->fd, POLLIN, deadline)) {
+		switch (io_wait(io->fd, POLLIN, deadline)) {
 		case 0:
 			return -2;
 		case -1:
@@ -189,7 +187,7 @@ write_all(struct out *o, const char *p, size_t n)
 	ssize_t	r;
 
 	while (n > 0) {
-		switch (wait_fd(o->fd, POLLOUT,
+		switch (io_wait(o->fd, POLLOUT,
 		    now_ms() + (long long)o->timeout * 1000)) {
 		case 0:
 			errno = ETIMEDOUT;

@@ -63,6 +63,14 @@ void		io_forget(struct io *);
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long	io_now_ms(void);
 
+/*
+ * Waits until fd is ready for events (POLLIN or POLLOUT) or the
+ * absolute deadline (io_now_ms() clock) passes, retrying on EINTR.
+ * Returns 1 when ready (or at EOF or error on fd), 0 at the deadline,
+ * -1 with errno on a poll failure.
+ */
+int	io_wait(int, short, long long);
+
 void		out_init(struct out *, int fd, int timeout);
 
 /*

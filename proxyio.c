@@ -6,6 +6,7 @@
  * or allocates.
  */
 #include "proxyio.h"
+#include "io.h"
 
 #include <sys/socket.h>
 
@@ -20,41 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long long	now_ms(void);
-static int		wait_in(int, long long);
 static ssize_t		read_exact(int, uint8_t *, size_t);
-
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
-}
-
-/* 1 when fd is readable (or at EOF), 0 at the deadline, -1 on error. */
-static int
-wait_in(int fd, long long deadline)
-{
-	struct pollfd	pfd;
-	long long	left;
-	int		r;
-
-	for (;;) {
-		left = deadline - now_ms();
-		if (left <= 0)
-			return 0;
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, left > 1000000 ? 1000000 : (int)left);
-		if (r > 0)
-			return 1;
-		if (r == -1 && errno != EINTR)
-			return -1;
-	}
-}
 
 /*
  * Reads n octets that were just peeked at, so they are there.
@@ -84,7 +51,7 @@ enum proxy_read
 proxy_read(int fd, int secs, struct proxy_hdr *h)
 {
 	static uint8_t	 buf[PROXY_V2_MAX];
-	long long	 deadline = now_ms() + (long long)secs * 1000;
+	long long	 deadline = io_now_ms() + (long long)secs * 1000;
 	enum proxy_parse r;
 	size_t		 have = 0, used, take;
 	ssize_t		 n;
@@ -97,7 +64,7 @@ proxy_read(int fd, int secs, struct proxy_hdr *h)
 		if (r == PROXY_BAD)
 			return PROXY_READ_BAD;
 		/* NEED: used octets more, at least; they fit (proxy.h). */
-		switch (wait_in(fd, deadline)) {
+		switch (io_wait(fd, POLLIN, deadline)) {
 		case 0:
 			return PROXY_READ_TIMEOUT;
 		case -1:
