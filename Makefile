@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # pop3d: see README.  Portable make: suffix rules, $< and $@, nothing else.
 
 PREFIX	= /usr/local

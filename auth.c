@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth.c: CAPA, USER, PASS, APOP, STLS and QUIT before login.  Every
  * argument has been through proto.c; credentials go to auth_login()

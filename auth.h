@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth.h: the verbs of the AUTHORIZATION state (RFC 1939 s.4, RFC
  * 2449 CAPA, RFC 2595 STLS), run by the process that parses the

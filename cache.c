@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cache.c: matching the size cache (sizes.c owns its format) against
  * the files the scan finds, and writing it back after UPDATE.  What a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cache.h: the size cache (sizes.h owns the file format) matched
  * against the Maildir model: loaded before the scan, consulted for

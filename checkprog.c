@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * checkprog.c: the checkpassword call, run by the root side: the
  * fd 3 record, the environment CHECKPROG gets, fork and exec, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * checkprog.h: the checkpassword call (CHECKPROG SUBPROG [ARG...]),
  * made by the root side only, and the environment CHECKPROG gets.

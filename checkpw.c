@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * checkpw.c: what pop3d-checkpw decides, without the process around
  * it.  The fd-3 record is untrusted; the passwd-file and the system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * checkpw.h: the logic of pop3d-checkpw.  Parses the fd-3 record and
  * Dovecot passwd-file lines, looks users up, verifies passwords (crypt,

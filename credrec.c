@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * credrec.c: packing and checking the reader's messages (credrec.h).
  * The checks are the root side's first line of defence against a

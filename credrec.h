@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * credrec.h: the messages between the reader (unprivileged, chrooted,
  * parses the client) and the root side (runs CHECKPROG).  They travel

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # demo.sh: serves a demo Maildir on 127.0.0.1:1110 through tcpserver
 # with the real chain pop3d -> pop3d-checkpw -> pop3d -m Maildir, until
 # Ctrl-C.  Run by "make demo" after the build.  User demo, password

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * io.c: buffered reads and writes on raw descriptors with deadlines,
  * plus the few descriptor and secret helpers every process needs.

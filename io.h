@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * io.h: small buffered I/O on raw descriptors, with deadlines.  Knows
  * nothing of POP3 wording; never exits or logs.  stdio never touches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.c: the only place that writes diagnostics.  Trusts nothing it
  * is asked to print that came from a client: callers escape such text

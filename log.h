@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.h: one line per event, to syslog (LOG_MAIL) or to stderr.
  * Under inetd and systemd fd 2 may be the client socket, so stderr is

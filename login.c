@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * login.c: one login attempt as the parsing process makes it, and the
  * AUTHORIZATION set-up that happens before the reader is forked (host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * login.h: the state of AUTHORIZATION (RFC 1939 s.4) as the process
  * that parses the client sees it, the plaintext policy, and the one

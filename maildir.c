@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * maildir.c: the Maildir model (see maildir.h): the table, the lock,
  * and opening a message.  Trusts neither file names nor contents:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * maildir.h: the Maildir model: the frozen message table, the
  * per-Maildir lock, and opening a message.  The modules around it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mdname.c: what a Maildir file name says (see mdname.h).  Pure: no
  * I/O, no allocation, no state; the names are untrusted input.

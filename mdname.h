@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mdname.h: what a Maildir file name says (maildir(5)).  Pure
  * functions over untrusted names: no I/O, no allocation, no state, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * migrate.c: the old server's unique-ids for pop3d -U (see migrate.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * migrate.h: keeps the unique-ids and the order another server gave
  * a Maildir's messages (pop3d -U).  Reads the old server's list in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * params.h: the numbers pop3d lives by.  Every bound names its source;
  * change one only together with its reason and an edge-case test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy.c: EXPIRE and LOGIN-DELAY (see policy.h).
  *

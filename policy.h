@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * policy.h: the retention and poll limits of RFC 2449 for the back
  * end: EXPIRE (s.6.7), messages retrieved in an earlier session are

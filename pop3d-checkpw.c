@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pop3d-checkpw.c: the checkpassword program.  Reads user, password
  * and stamp from fd 3, checks them (checkpw.c), becomes the user and

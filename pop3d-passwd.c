@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pop3d-passwd.c: manages the passwd-file that pop3d-checkpw reads.
  * add, passwd, del, list and test; hashes from libcrypt; the file is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pop3d.c: main, options, the two roles and their session limits.
  * The only file that decides to exit.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto.c: the POP3 codec (see proto.h for the grammar).  Trusts no
  * input; does no I/O, allocates nothing and keeps no state of its

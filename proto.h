@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proto.h: the POP3 codec.  Every byte from the client passes through
  * here before anything acts on it.  Pure functions: no I/O, no

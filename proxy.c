@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proxy.c: the PROXY protocol header (HAProxy's proxy-protocol
  * specification, v1 and v2) and the -P list of allowed proxies.  Sees

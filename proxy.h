@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proxy.h: the PROXY protocol header a load balancer puts in front of
  * a connection (HAProxy's proxy-protocol specification, versions 1

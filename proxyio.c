@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proxyio.c: reads a PROXY header off the client descriptor, exactly
  * and with a deadline, and finds the connection's real peer.  Every

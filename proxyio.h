@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * proxyio.h: the I/O around proxy.c.  Reads a PROXY header from the
  * client descriptor, exactly, with a deadline; finds the real peer of

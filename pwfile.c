@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pwfile.c: the passwd-file as pop3d-passwd changes it.  The file is
  * streamed line by line through the parser pop3d-checkpw uses

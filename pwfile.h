@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pwfile.h: reads and changes the passwd-file that pop3d-checkpw
  * reads, for pop3d-passwd.  A change holds an exclusive lock on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pwsecret.c: reads a new password and hashes it, for pop3d-passwd.
  * The terminal is put back as it was on every path; every buffer that

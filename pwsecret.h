@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pwsecret.h: a new password for pop3d-passwd, read from the terminal
  * without echo (or one line of standard input) and made into the

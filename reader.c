@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reader.c: preparing, confining and connecting the reader
  * (reader.h).  Each step of the confinement is checked and its

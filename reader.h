@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reader.h: the unprivileged half of the split front end.  The root
  * side prepares it (account, chroot directory) before forking; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rootside.c: the root side of the split front end (rootside.h).  The
  * reader may have been subverted by the client, so every message is

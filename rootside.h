@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rootside.h: the root side of the split front end.  It stays root
  * because CHECKPROG must be able to switch users, so it is kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox.c: the back end's sandbox after login (see sandbox.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox.h: the back end's sandbox after login.  Entered by pop3d -m
  * once the Maildir is locked and scanned, before the first command of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sasl.c: AUTH PLAIN and AUTH CRAM-MD5.  Every response is untrusted:
  * it is bounded by POP3_SASL_MAX, decoded by proto.c, split by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sasl.h: the AUTH command (RFC 5034) with the SASL mechanisms PLAIN
  * (RFC 4616) and CRAM-MD5 (RFC 2195), in the AUTHORIZATION state.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scan.c: building the message table from new/ and cur/ (see scan.h).
  * Which messages exist always comes from readdir(3); the size cache

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scan.h: fills the Maildir model (maildir.h) from new/ and cur/.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session.c: the command loop and every byte written to the client.
  * Client bytes reach handlers only as a struct command from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * session.h: one POP3 conversation on fd 0/1: the command loop, the
  * legality checks that apply to every verb, the bad-command limit and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sizes.c: the size cache file format (see sizes.h).  Reading trusts
  * nothing in the file: every length is checked before use, and a

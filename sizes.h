@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sizes.h: the size cache, "pop3d.sizes" in the Maildir root.  It
  * remembers, per message file, what pop3d learnt the expensive way

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trans.c: the TRANSACTION and UPDATE states.  Message numbers come
  * from the client and are checked here against the frozen table;

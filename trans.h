@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trans.h: the TRANSACTION and UPDATE states (RFC 1939 s.5, s.6) over
  * a scanned Maildir.  Runs as the mail user, never as root.  Nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * uidmap.c: parsers for the unique-id lists of Dovecot and Courier
  * (see uidmap.h).  The formats, as their servers write them:

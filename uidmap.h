@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * uidmap.h: the unique-ids another server gave a Maildir's messages,
  * read from its own list so that clients moving to pop3d download

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * update.c: the UPDATE state on disk (RFC 1939 s.6, see update.h).
  * Never replaces a file; a failed rename leaves the mail where it was.

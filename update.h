@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * update.h: the UPDATE state on disk (RFC 1939 s.6) for the Maildir
  * model (maildir.h).

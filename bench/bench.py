@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """bench/bench.py: pop3d side by side with Dovecot and the physical limits.
 
 Run by `make bench` (which builds everything first).  Every figure is a

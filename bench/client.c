@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench/client.c: the benchmark client.  Runs one server over a
  * socketpair (its fd 0 and 1), pipelines a whole scenario at it and

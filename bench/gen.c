@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench/gen.c: writes a deterministic benchmark Maildir.
  *

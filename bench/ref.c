@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench/ref.c: physical-limit references for the benchmark.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """bench/split.py OLD_BUILD_DIR: the price of the split front end.
 
 Full logins per second (greeting, USER, PASS, STAT, QUIT, 4 at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * bench/trivial.c: the floor for the connection-rate benchmark.  A
  * POP3 responder that checks nothing: a greeting, then "+OK" for every

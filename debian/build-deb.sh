@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # debian/build-deb.sh OUTDIR [DPKG-BUILDPACKAGE-OPTIONS]: builds the
 # binary package from a scratch copy of the tree and moves the .deb,
 # .changes and .buildinfo files into OUTDIR.  A copy, because

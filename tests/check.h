@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/check.h: the whole unit-test framework.  Each test function
  * runs under RUN(), which prints one "ok NAME" or "FAIL NAME" line

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/clientlib.py: what the interactive-client tests share: a
 recording relay (the bytes each side really sent, per connection), a
 tmux driver for clients that want a terminal, and the comparison of

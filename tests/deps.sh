@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/deps.sh build|test|bench|valgrind|fuzz|ci|deb: installs the Debian
 # packages a target needs when they are missing.  As root with apt-get
 # it installs them without asking (CI runs as root with no stdin);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/faultshim.c: an LD_PRELOAD library that makes one system call
  * of pop3d -m fail, for tests/it_faults_update.py.  POP3D_FAULT is

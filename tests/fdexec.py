@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """fdexec.py [--fd2 socket|closed|FILE] [--env NAME=VALUE]... --
 PROGRAM ARGV0 [ARG...]: runs PROGRAM with the argument vector ARGV0
 ARG... in an environment holding only the --env variables (no PATH,

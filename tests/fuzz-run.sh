@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/fuzz-run.sh NAME SECONDS SLOW: runs the libFuzzer binary
 # tests/fuzz_NAME (built by make) for SECONDS, starting from the
 # checked-in corpus tests/corpus/NAME and tests/fuzz_NAME.dict if

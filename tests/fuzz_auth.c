@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_auth.c: the libFuzzer target for the checkpassword
  * record, the one structure that crosses from the unprivileged,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_backend.c: the whole back end in one process.  One input
  * builds a scratch Maildir (names, flags, contents) and a command

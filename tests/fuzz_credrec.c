@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_credrec.c: the libFuzzer target for the messages a
  * reader sends the root side (credrec.c), the one structure that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_encoder.c: the property target of the message body.  The
  * input becomes a message file in a scratch Maildir; the scan (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_fd3.c: the libFuzzer target for checkpw_record(), which
  * splits what pop3d-checkpw reads from descriptor 3.  The input is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_names.c: the libFuzzer target for what pop3d reads out of
  * a Maildir file name, which anyone who can deliver mail chooses:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_proto.c: the libFuzzer target for proto.c, the code that
  * sees every client byte.  Each parser runs on the input and its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_proxy.c: the libFuzzer target for proxy.c, which reads
  * what a proxy sends before the client's first byte.  Properties,

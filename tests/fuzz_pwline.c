@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_pwline.c: the libFuzzer target for checkpw_line(), the
  * passwd-file line parser that pop3d-checkpw and pop3d-passwd share.

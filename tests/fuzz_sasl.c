@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_sasl.c: the libFuzzer target for what AUTH reads from
  * the client (sasl.c): a base64 response line, decoded by

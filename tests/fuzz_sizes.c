@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_sizes.c: the libFuzzer target for the size cache reader
  * (sizes.c), which reads a file the mailbox owner can write.  The

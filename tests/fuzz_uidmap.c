@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/fuzz_uidmap.c: the libFuzzer target for uidmap.c, which reads
  * files the mailbox owner can write.  The first byte picks the kind

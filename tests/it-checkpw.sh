@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/it-checkpw.sh: the real pop3d-checkpw against a passwd-file in
 # a scratch directory (and, as root with useradd, a throwaway system
 # account).  Run from the top of the tree after "make pop3d-checkpw".

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Every login mechanism against the real chain (tcpserver, pop3d,
 pop3d-checkpw with a passwd-file, pop3d -m): APOP and its stamp,
 CRAM-MD5, AUTH PLAIN in both forms and its authorization identity,

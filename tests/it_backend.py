@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The back end (pop3d -m MAILDIR) on its own, as checkpassword runs it:
 the mail user, fd 0 and 1 a connected socket, the log on fd 2.  Each
 case asserts the bytes on the wire, the files on disk and the log:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Real mail clients end to end: Python's poplib, curl, fetchmail,
 getmail6 and mpop each fetch a Maildir of varied messages through the
 real chain pop3d -> pop3d-checkpw -> pop3d -m Maildir, behind

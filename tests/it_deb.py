@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The Debian package, end to end on this machine (as root):
 
   build     debian/build-deb.sh builds pop3d_*.deb from a copy of the

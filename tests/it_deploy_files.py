@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The deployment files themselves:
 
   units     systemd-analyze verify passes on pop3d.socket/pop3d@.service

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """fail2ban: Debian's stock courier-auth filter finds exactly the failed
 logins in a real log.  The log is the one the shipped daemontools/runit
 service writes: service/pop3d/run (tcpserver and the pop3d chain, -e)

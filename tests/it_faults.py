@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Bad input and faults in a deployment, through a real superserver:
 each must give the client one clear status line per command, the
 admin one clear log line, and lose no mail.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Faults at QUIT and between sessions, on the back end (pop3d -m run
 directly as an unprivileged user; the login is not under test here).
 Each case: one clear answer per command, no message lost or changed,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """tests/it_haproxy.py: Debian's haproxy, configured from
 haproxy.cfg.example, in front of two pop3d back ends (tcpserver, -P)
 over one shared Maildir store, all on loopback.

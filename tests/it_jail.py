@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The chroot jail of README and pop3d(8): make static, then a jail
 with nothing but the two static binaries, a passwd-file, /dev/null,
 /dev/log, the reader's empty directory and the Maildir (no shell, no

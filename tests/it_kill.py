@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """kill -9 of the back end (pop3d -m) at random moments, during RETR
 and during QUIT (the UPDATE state: unlinks, renames, the size cache
 write).  After every kill:

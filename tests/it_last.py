@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """LAST (RFC 1460) over several sessions of the back end on one
 Maildir: the S flag that QUIT adds is the record LAST starts from in
 the next session, and a session that ends without QUIT leaves none."""

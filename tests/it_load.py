@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Load through tcpserver on loopback: the whole chain (pop3d,
 pop3d-checkpw -f PASSWD, pop3d -m Maildir) for many users at once.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/it_migrate.py: pop3d -U against the real servers it replaces.
 
 Debian's Dovecot pop3 and Courier's courierpop3d each serve a Maildir

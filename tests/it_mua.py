@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Interactive mail clients against pop3d, each as a new user would
 set it up (HOME a scratch directory of its own, no user config), on
 port 110 style (tcpserver, -p loopback) and on port 995 style (stunnel

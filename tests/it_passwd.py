@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """pop3d-passwd against real files: add, passwd, del, list and test;
 every other byte of the file kept; the new file's owner and mode;
 errors and exit statuses for bad input; several runs at once losing

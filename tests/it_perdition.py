@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """tests/it_perdition.py: Debian's perdition in front of two pop3d back
 ends (tcpserver) on loopback, with a popmap (the GDBM map library,
 built with makegdbm, as /etc/perdition/Makefile.popmap does) that

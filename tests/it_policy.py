@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/it_policy.py: EXPIRE and LOGIN-DELAY with real clients.
 
 pop3d runs behind tcpserver on a loopback port with -X and -L.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """End to end: Python's poplib logs in through tcpserver (ucspi-tcp)
 and the real chain pop3d -> pop3d-checkpw -> pop3d -m Maildir, fetches
 every message byte-exact, deletes, and lists again."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The split front end, watched from outside while it runs, and the
 front-end defects it fixed.  pop3d gets one end of a socketpair as
 fds 0 and 1, as a superserver would hand it a connection.

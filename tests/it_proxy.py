@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """tests/it_proxy.py: pop3d -P behind tcpserver, spoken to with
 hand-made PROXY v1 and v2 headers on real loopback sockets.
 

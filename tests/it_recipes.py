@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The shipped deployment recipes, run as written: only the install
 paths (/usr/local/...) point into the scratch tree, pop3d-checkpw gets
 -f PASSWDFILE, and the port is a free loopback one.

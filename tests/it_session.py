@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Faults in the middle of a session, against the back end itself
 (pop3d -m Maildir on a socket pair, as the mail user): a message that
 vanished or stopped being a readable file since login, and a client

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The shipped stunnel recipes close every session cleanly: a series
 of pop3s sessions (stunnel/pop3s.conf) and of STLS sessions
 (stunnel/pop3-stls.conf) with the clients' usual ways of ending (QUIT

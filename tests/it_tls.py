@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The secure-channel policy and STLS, end to end.
 
 - The policy matrix: each way a connection can be secure or not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Real clients over real TLS: curl, Python's poplib, fetchmail, mpop
 and openssl s_client against pop3s through stunnel (port 995 style),
 STLS through stunnel's protocol = pop3, and native STLS through the

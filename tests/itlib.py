@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/itlib.py: shared set-up for the integration tests.
 
 Builds a scratch tree outside the source tree (so an unprivileged mail

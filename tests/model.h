@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/model.h: the reference message encoder shared by the unit
  * test and the fuzz target, written for obviousness, not speed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/replay.c: runs a fuzz target's corpus without libFuzzer, so
  * that "make check" replays it under any compiler and sanitizer.

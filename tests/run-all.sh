@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/run-all.sh: runs every test (from the top of the tree, after
 # make) and ends with one line "N passed, N failed, N skipped".  Each
 # test prints "ok NAME", "FAIL NAME" or "skip NAME: why"; details go to

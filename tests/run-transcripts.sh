@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/run-transcripts.sh: runs protocol transcripts (tests/t/*.t)
 # against the real binary, from the top of the source tree, after make.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/tlslib.py: TLS set-up shared by the authentication and TLS
 integration tests: a self-signed certificate, pop3d behind stunnel
 (built from the shipped stunnel/*.conf examples) or behind the UCSPI-TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/tmatch.c: compares a server's output with a transcript's
  * expectation, byte for byte, line by line.  An expected status line

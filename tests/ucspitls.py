@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """tests/ucspitls.py: a small UCSPI-TLS superserver for the tests.
 
     python3 tests/ucspitls.py [-m offered|required|disabled] -c CERT -k KEY

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_auth.c: the checkpassword boundary in checkprog.c.  The fd-3
  * record byte for byte and at its 512-byte edge; the exit-status

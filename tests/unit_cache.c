@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_maildir.c: the Maildir model and its size cache, in a
  * scratch directory.  Every cache test asks one thing: can the cache

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_checkpw.c: checkpw.c's parsers and verifiers.  Hashes
  * are made at test time with crypt_gensalt_rn and crypt_rn, so the

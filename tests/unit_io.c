@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_io.c: io.c on real descriptors: pipes and socketpairs.
  * Line reading at its size edge, EOF and the deadline; exact mode,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_log.c: log lines stay one line.  log_clean() on a table,
  * then log_msg() itself with stderr on a file: whatever a caller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_maildir.c: maildir.c on real Maildirs built in a fresh
  * temporary directory: what the scan lists and ignores, its order and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_proto.c: proto.c, the codec every client byte passes
  * through.  Tables with explicit lengths, every limit on both sides

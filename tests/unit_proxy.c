@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_proxy.c: proxy.c, the PROXY header parser and the -P
  * list.  Tables with explicit lengths; every limit on both sides of

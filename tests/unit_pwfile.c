@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_pwfile.c: pwfile.c's changes, as a table of file before,
  * change, and file after (or the refusal, with the file unchanged and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_rootside.c: the root side against a reader that lies.
  * Login records that are too long, too short, have lengths beyond

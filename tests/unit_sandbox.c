@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_sandbox.c: the back end's sandbox (sandbox.h).  Each case
  * forks a child that locks and scans a fresh Maildir as pop3d -m does,

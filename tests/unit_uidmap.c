@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tests/unit_uidmap.c: the parsers for dovecot-uidlist and
  * courierpop3dsizelist.  Tables of whole files: the unique-ids and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # tests/valgrind.sh UNIT...: memcheck over the unit test programs and
 # the transcript suite (make check-valgrind, after a build with
 # SANDBOX=0).  In the transcripts both pop3d processes run under

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Nothing is answered after QUIT, even if the client pipelined more.
 # fixture: basic
 << +OK *

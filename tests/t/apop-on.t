@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # With -a the greeting carries a stamp; wrong or malformed digests fail.
 # pop3d: -d 0 -p any -a -h mail.example.org
 << +OK POP3 server ready *

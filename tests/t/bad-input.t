@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Bad input gets exactly one -ERR each and the session goes on.
 # fixture: basic
 # pop3d: -d 0 -p any -b 50

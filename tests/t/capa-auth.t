@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # CAPA before login lists what works in the AUTHORIZATION state.
 << +OK *
 >> CAPA

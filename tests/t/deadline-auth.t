@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The AUTHORIZATION state has an overall deadline (-A): a command
 # restarts the idle timer (-t), never this one.
 # pop3d: -d 0 -p any -t 60 -A 1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # DELE marks; a deleted message is gone from STAT, LIST and UIDL and
 # cannot be used again; QUIT unlinks it.
 # fixture: basic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The front end passes a superserver's client address on (REMOTE_ADDR
 # from systemd becomes TCPREMOTEIP); a bad value is ignored.
 # env: REMOTE_ADDR=192.0.2.7

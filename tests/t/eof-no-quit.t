@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A client that vanishes without QUIT changes nothing on disk, not
 # even new/ -> cur/ or the S flag.
 # fixture: basic

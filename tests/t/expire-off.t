@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Without -X nothing expires and CAPA does not list EXPIRE; with -X a
 # user whose checkpassword says POP3D_EXPIRE=NEVER keeps everything.
 # maildir: -X 30

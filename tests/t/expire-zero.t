@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # EXPIRE 0: what RETR sends in full is deleted at QUIT, and so is mail
 # retrieved before; TOP is no retrieval, and unretrieved mail stays.
 # maildir: -X 0

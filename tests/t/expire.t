@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # EXPIRE 30 (RFC 2449 s.6.7): at QUIT, mail retrieved in an earlier
 # session (the S flag at login) and delivered over 30 days ago goes;
 # unretrieved mail, recent mail and what this session retrieves stay.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # At QUIT new/ mail moves to cur/ with ":2,"; RETR adds S in ASCII
 # order to the flags; unknown info is left alone.
 # setup: for f in cur/3000000001.a:2,FR cur/3000000002.b:2,T cur/3000000003.c:1,xyz new/3000000004.d cur/3000000005.e; do printf 'S: x\n\nx\n' >"$f"; done

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The greeting, then QUIT before login: one +OK each, nothing touched.
 # fixture: basic
 << +OK *

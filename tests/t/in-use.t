@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A second session on a locked Maildir gets -ERR [IN-USE]; the front
 # end adds nothing after the back end's answer.
 # fixture: basic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A fresh Maildir: LAST is 0.  Messages retrieved in a session that
 # ends without QUIT get no S flag, so they leave no trace for the next
 # session's LAST (tests/it_last.py runs that next session).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # LAST starts at the highest message number whose file carries the S
 # flag (here 3; an S before the ':' is part of the name, not a flag),
 # RETR raises it, RSET returns to the start value, DELE below it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A client that ends lines with a bare LF is understood.
 # fixture: basic
 << +OK *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A login after the delay has passed gets in and says LOGIN-DELAY in
 # CAPA; the per-user value from checkpassword wins over -L.
 # maildir: -L 3600

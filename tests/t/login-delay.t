@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # LOGIN-DELAY 3600 (RFC 2449 s.6.5, s.8.1): a login within an hour of
 # the last successful one is refused by the back end, as its answer to
 # PASS, with [LOGIN-DELAY]; the password was right, so no [AUTH].

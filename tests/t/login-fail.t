@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A failed login gets -ERR [AUTH], is logged in the fail2ban shape,
 # and the client may try again.  USER never reveals anything.
 # fixture: basic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # After -l failed logins the server says so and hangs up.  A user name
 # that could forge a log line is escaped.
 # pop3d: -d 0 -p any -l 2

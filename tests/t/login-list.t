@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # USER/PASS, then STAT, LIST, UIDL with exact CRLF sizes; QUIT moves
 # new/ mail to cur/ with ":2," and changes nothing else.
 # fixture: basic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # More messages than -M allows: a clear -ERR rather than unbounded memory.
 # fixture: basic
 # maildir: -M 2

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A user without a Maildir gets a clear -ERR, not a hang or a crash.
 # nomaildir
 << +OK *

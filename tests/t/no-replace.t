@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A rename at QUIT never replaces an existing file: both copies stay.
 # setup: printf 'a\n' >new/4000000001.x; printf 'b\n' >'cur/4000000001.x:2,'
 << +OK *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # FIFOs, directories, symlinks, dot files and tmp/ are not mail: they
 # are not listed and cannot hang the session.
 # fixture: basic

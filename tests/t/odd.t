@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Awkward contents: NUL bytes pass through, a lone CR is data, a CR at
 # the very end is kept, a headers-only and an empty message work, and
 # dot lines are stuffed.  Sizes match what RETR sends.

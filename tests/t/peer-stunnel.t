@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # stunnel's exec mode (pop3s) names the client in REMOTE_HOST; the log
 # and the checkpassword program see it.
 # env: REMOTE_HOST=192.0.2.7 REMOTE_PORT=40000

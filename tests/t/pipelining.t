@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # RFC 2449 PIPELINING: everything sent at once, the login included.
 # The front end reads no byte past PASS, so the back end answers STAT.
 # fixture: basic

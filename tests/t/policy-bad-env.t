@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A per-user value that is not a number in range refuses the login
 # rather than guess what the admin meant.
 # maildir: -X 30

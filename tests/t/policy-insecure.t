@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # By default passwords never travel in the clear: on an insecure
 # connection USER is hidden from CAPA and refused with [AUTH].
 # pop3d: -d 0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # RETR: LF becomes CRLF, CRLF stays CRLF (never CR CR LF), a line
 # starting with "." is stuffed, a missing final newline is supplied.
 # Messages sent in full gain the S flag at QUIT.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # RSET unmarks everything; nothing is deleted at QUIT.  LAST returns
 # to its value at login: message 3 carries the S flag.
 # fixture: basic

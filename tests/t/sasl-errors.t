@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # AUTH errors: unknown mechanism, bad syntax, CRAM-MD5 rules, an
 # over-long response.  Each gets one -ERR and the session goes on.
 # pop3d: -d 0 -p any -c -b 50

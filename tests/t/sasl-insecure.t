@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # On an insecure connection AUTH PLAIN is neither listed nor accepted;
 # CRAM-MD5 (with -c) stays, as APOP does.
 # pop3d: -d 0 -c

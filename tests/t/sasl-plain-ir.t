@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # AUTH PLAIN with an initial response logs straight in, pipelined.
 # fixture: basic
 << +OK *

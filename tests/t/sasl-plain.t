@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # AUTH PLAIN (RFC 4616, RFC 5034): initial response, the "+ "
 # continuation, "*" cancels, the authzid must be empty or the user.
 # fixture: basic

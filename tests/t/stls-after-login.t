@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # STLS belongs to the AUTHORIZATION state: after login the back end
 # refuses it, and CAPA lists what works there, without STLS, USER or
 # SASL.

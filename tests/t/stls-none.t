@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Without a UCSPI-TLS wrapper STLS is neither listed nor accepted.
 << +OK *
 >> STLS

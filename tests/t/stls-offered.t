@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Under a UCSPI-TLS wrapper CAPA lists STLS; plaintext logins wait for
 # it.  After "+OK" the front end reads only the wrapper's channel: the
 # CAPA pipelined behind STLS is never read, let alone answered in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # UCSPITLS="!": no login of any kind before STLS, and CAPA lists no
 # USER and no SASL.  CAPA, STLS and QUIT still work.
 # pop3d: -d 0 -p any -a -c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Under a UCSPI-TLS wrapper nothing is encrypted before STLS, whatever
 # SSL_PROTOCOL says: plaintext logins stay refused until the switch.
 # pop3d: -d 0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # checkpassword exiting 111 or dying on a signal is a temporary
 # failure, not a wrong password; the client may go on.
 # fixture: basic

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The idle timer runs before login too.
 # pop3d: -d 0 -p any -t 1
 # hold: 3

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # An idle client is logged out (RFC 1939 s.3) and nothing changes.
 # fixture: basic
 # maildir: -t 1

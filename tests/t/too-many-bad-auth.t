@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Before login too: the bad-command limit (-b) ends the session.
 # pop3d: -d 0 -p any -b 3
 << +OK *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The tenth bad command ends the session cleanly; nothing changes.
 # fixture: basic
 << +OK *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # TOP sends the header, the blank line and n body lines, for LF and
 # CRLF messages alike; it marks nothing as seen, and LAST keeps its
 # value at login (3: message 3 carries the S flag).

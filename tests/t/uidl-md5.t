@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # A name that is no valid unique-id (over 70 octets, or a byte outside
 # 0x21..0x7e) gets the hex MD5 of its part before ":" instead.
 # setup: printf 'a\n' >"cur/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx:2,S"; printf 'b\n' >"cur/$(printf 'bad\177name'):2,"
