@@ -3,8 +3,9 @@
  * checkpw.c: what pop3d-checkpw decides, without the process around
  * it.  The fd-3 record is untrusted; the passwd-file and the system
  * databases are trusted.  Every comparison of secret material is
- * constant-time, every attempt costs one crypt(3), and every buffer
- * that held a secret is wiped before return.  Never exits or logs.
+ * constant-time, every attempt does the same crypt(3) work whoever
+ * the user is (see struct checkpw_costs), and every buffer that held
+ * a secret is wiped before return.  Never exits or logs.
  */
 #define _DEFAULT_SOURCE		/* getspnam, crypt_rn, getgrouplist */
 
