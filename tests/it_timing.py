@@ -56,21 +56,26 @@ def add(f, user, method, pw, home):
 
 
 def checkpw(args, user, pw, env):
-    """Runs pop3d-checkpw ARGS /bin/true with user\\0pw\\0\\0 on fd 3;
-    returns (exit status, seconds)."""
+    """Runs pop3d-checkpw ARGS /bin/true with user\0pw\0\0 on fd 3;
+    returns (exit status, wall seconds, CPU seconds of the process)."""
     r, w = os.pipe()
     os.write(w, user + b"\0" + pw + b"\0\0")
     os.close(w)
     t0 = time.perf_counter()
-    p = subprocess.run([CHECKPW, "-e"] + args + ["/bin/true"],
-                       pass_fds=(3,) if r == 3 else (),
-                       preexec_fn=(lambda: os.dup2(r, 3)) if r != 3
-                       else None,
-                       stdin=subprocess.DEVNULL, capture_output=True,
-                       env=env, timeout=60)
-    t = time.perf_counter() - t0
+    p = subprocess.Popen([CHECKPW, "-e"] + args + ["/bin/true"],
+                         pass_fds=(3,) if r == 3 else (),
+                         preexec_fn=(lambda: os.dup2(r, 3)) if r != 3
+                         else None, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=env)
     os.close(r)
-    return p.returncode, t
+    try:
+        _, status, ru = os.wait4(p.pid, 0)
+    finally:
+        p.returncode = 0    # reaped above; keeps Popen from waiting
+    t = time.perf_counter() - t0
+    st = os.waitstatus_to_exitcode(status)
+    return st, t, ru.ru_utime + ru.ru_stime
 
 
 def work(args, user, pw, shim, d):
@@ -81,7 +86,7 @@ def work(args, user, pw, shim, d):
         os.unlink(log)
     env = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": shim,
            "POP3D_CRYPTLOG": log}
-    st, _ = checkpw(args, user, pw, env)
+    st, _, _ = checkpw(args, user, pw, env)
     calls = []
     if os.path.exists(log):
         with open(log) as fh:
@@ -89,13 +94,26 @@ def work(args, user, pw, shim, d):
     return st, sorted(calls)
 
 
-def median_ms(args, user, pw):
-    times = []
+def medians(args, cases):
+    """Median, min and max wall time and median CPU time in ms of each
+    case (label, user, password), run REPS times in turn, so that a
+    change of load on the machine falls on every case alike."""
+    wall = {label: [] for label, _, _ in cases}
+    cpu = {label: [] for label, _, _ in cases}
     for _ in range(REPS):
-        _, t = checkpw(args, user, pw, {"PATH": "/usr/bin:/bin"})
-        times.append(t)
-    return 1000 * statistics.median(times), 1000 * min(times), \
-        1000 * max(times)
+        for label, user, pw in cases:
+            _, t, c = checkpw(args, user, pw, {"PATH": "/usr/bin:/bin"})
+            wall[label].append(1000 * t)
+            cpu[label].append(1000 * c)
+    return {k: (statistics.median(v), min(v), max(v),
+                statistics.median(cpu[k])) for k, v in wall.items()}
+
+
+def report(name, m):
+    for label, (med, lo, hi, cpu) in m.items():
+        print("# timing %s %s: wall median %.1f ms (min %.1f, max %.1f), "
+              "CPU median %.1f ms, %d runs" % (name, label, med, lo, hi,
+                                              cpu, REPS), flush=True)
 
 
 def same_work(r, name, args, cases, shim, d, want):
@@ -110,10 +128,7 @@ def same_work(r, name, args, cases, shim, d, want):
     bad = {k: v for k, v in got.items()
            if v[1] != want or isinstance(v[0], str)}
     r.ok(name, not bad, "want %r; got %r" % (want, got))
-    for label, user, pw, _ in cases:
-        med, lo, hi = median_ms(args, user, pw)
-        print("# timing %s %s: median %.1f ms (min %.1f, max %.1f, "
-              "%d runs)" % (name, label, med, lo, hi, REPS), flush=True)
+    report(name, medians(args, [c[:3] for c in cases]))
 
 
 def build_shim(d):
@@ -213,12 +228,9 @@ def system_accounts(r, d, shim, yes, sha):
              st1 == 1 and st2 == 1 and unknown == [yes] and
              known == sorted([yes, sha]),
              "unknown %d %r, sha512 user %d %r" % (st1, unknown, st2, known))
-        for label, user in (("unknown", b"pop3dnosuch"),
-                            ("sha512-wrong", name.encode())):
-            med, lo, hi = median_ms([], user, BAD)
-            print("# timing timing:system %s: median %.1f ms (min %.1f, "
-                  "max %.1f, %d runs)" % (label, med, lo, hi, REPS),
-                  flush=True)
+        report("timing:system", medians([], [
+            ("unknown", b"pop3dnosuch", BAD),
+            ("sha512-wrong", name.encode(), BAD)]))
     finally:
         subprocess.run(["userdel", name], capture_output=True, timeout=60)
 
