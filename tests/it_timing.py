@@ -167,8 +167,21 @@ def run(r, d, shim):
     add(mixed, "yes", None, GOOD, home)
     add(mixed, "sha", "sha512", GOOD, home)
     add(mixed, "plain", "plain", GOOD, home)
+    # Refused whatever the password (nologin shell), and locked: the
+    # same work too.
+    with open(mixed) as fh:
+        sha_secret = [ln.split(":")[1] for ln in fh
+                      if ln.startswith("sha:")][0]
+    with open(mixed, "a") as fh:
+        fh.write("nologin:%s:%d:%d::%s:/usr/sbin/nologin\n"
+                 "locked:{CRYPT}!%s:%d:%d::%s::\n" % (
+                     sha_secret, itlib.MAILUID, itlib.MAILGID, home,
+                     sha_secret[len("{SHA512-CRYPT}"):], itlib.MAILUID,
+                     itlib.MAILGID, home))
     same_work(r, "timing:mixed-file-same-work", ["-f", mixed], [
         ("unknown", b"nobody", BAD, 1),
+        ("refused-right", b"nologin", GOOD, 1),
+        ("locked", b"locked", GOOD, 1),
         ("yescrypt-wrong", b"yes", BAD, 1),
         ("sha512-wrong", b"sha", BAD, 1),
         ("sha512-right", b"sha", GOOD, 0),
