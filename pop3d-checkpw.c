@@ -250,6 +250,11 @@ main(int argc, char *argv[])
 		checkpw_costs_dummy(&costs);
 		found = checkpw_sys_lookup(rec.user, &u);
 	}
+	/* On every attempt alike, so the line itself tells nobody apart. */
+	if (costs.more)
+		log_msg(LOG_WARNING, "%s: more than %d kinds of hash; users "
+		    "of the others can be told apart by timing (see "
+		    "pop3d-passwd list)", file, CHECKPW_COSTS_MAX);
 	switch (found) {
 	case CHECKPW_FOUND:
 		break;

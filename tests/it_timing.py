@@ -209,7 +209,42 @@ def run(r, d, shim):
         ("plain-right", b"plain", GOOD, 0),
     ], shim, d, [])
 
+    too_many(r, d, shim)
     system_accounts(r, d, shim, yes, sha)
+
+
+def too_many(r, d, shim):
+    """More kinds of hash than pop3d-checkpw pays for on every attempt
+    (8): users of the ninth pay theirs on top, and the log says so."""
+    f = os.path.join(d, "many")
+    for i in range(9):
+        p = subprocess.run(
+            [PASSWD, "-f", f, "add", "-s", "-u", str(itlib.MAILUID), "-g",
+             str(itlib.MAILGID), "-d", d, "-c", "sha512", "-r",
+             str(1000 + i), "u%d" % i], input=GOOD + b"\n",
+            capture_output=True, timeout=60)
+        if p.returncode != 0:
+            r.ok("timing:more-kinds-than-paid-for", False, p.stderr)
+            return
+    eight = sorted("$6$rounds=%d$" % (1000 + i) for i in range(8))
+    st1, unknown = work(["-f", f], b"nobody", BAD, shim, d)
+    st2, first = work(["-f", f], b"u0", BAD, shim, d)
+    st3, ninth = work(["-f", f], b"u8", BAD, shim, d)
+    r2, w2 = os.pipe()
+    os.write(w2, b"nobody\0x\0\0")
+    os.close(w2)
+    p = subprocess.run([CHECKPW, "-e", "-f", f, "/bin/true"],
+                       pass_fds=(3,) if r2 == 3 else (),
+                       preexec_fn=(lambda: os.dup2(r2, 3)) if r2 != 3
+                       else None, capture_output=True, timeout=60)
+    os.close(r2)
+    r.ok("timing:more-kinds-than-paid-for",
+         (st1, st2, st3) == (1, 1, 1) and unknown == eight and
+         first == eight and
+         ninth == sorted(eight + ["$6$rounds=1008$"]) and
+         b"more than 8 kinds of hash" in p.stderr,
+         "unknown %r, u0 %r, u8 %r, log %r" % (unknown, first, ninth,
+                                                p.stderr))
 
 
 def system_accounts(r, d, shim, yes, sha):
