@@ -162,11 +162,33 @@ def run(r, d, shim):
     yes = "$y$j9T$"     # pop3d-passwd's default, as the built-in dummy
     sha = "$6$"         # sha512-crypt at its default 5000 rounds
 
-    # A mixed file: every attempt pays one yescrypt and one sha512-crypt.
+    # A mixed file: every attempt pays one yescrypt, one sha512-crypt,
+    # one bcrypt of cost 4 and one md5-crypt.
     mixed = os.path.join(d, "mixed")
     add(mixed, "yes", None, GOOD, home)
     add(mixed, "sha", "sha512", GOOD, home)
     add(mixed, "plain", "plain", GOOD, home)
+    p = subprocess.run([PASSWD, "-f", mixed, "add", "-s", "-u",
+                        str(itlib.MAILUID), "-g", str(itlib.MAILGID), "-d",
+                        home, "-c", "bcrypt", "-r", "4", "bcrypt"],
+                       input=GOOD + b"\n", capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("pop3d-passwd add bcrypt: %r" % p.stderr)
+    # md5-crypt, which pop3d-passwd does not make, from openssl.
+    md5 = subprocess.run(["openssl", "passwd", "-1", "-stdin"],
+                         input=GOOD + b"\n", capture_output=True,
+                         timeout=60).stdout.decode().strip() \
+        if shutil.which("openssl") else ""
+    kinds = [yes, sha, "$2b$04$"]
+    extra = []
+    if md5.startswith("$1$"):
+        with open(mixed, "a") as fh:
+            fh.write("md5:{MD5-CRYPT}%s:%d:%d::%s::\n" % (
+                md5, itlib.MAILUID, itlib.MAILGID, home))
+        kinds.append("$1$")
+        extra = [("md5-wrong", b"md5", BAD, 1), ("md5-right", b"md5", GOOD, 0)]
+    else:
+        r.skip("timing:md5-crypt", "no openssl to make an md5-crypt hash")
     # Refused whatever the password (nologin shell), and locked: the
     # same work too.
     with open(mixed) as fh:
@@ -185,9 +207,10 @@ def run(r, d, shim):
         ("yescrypt-wrong", b"yes", BAD, 1),
         ("sha512-wrong", b"sha", BAD, 1),
         ("sha512-right", b"sha", GOOD, 0),
+        ("bcrypt-wrong", b"bcrypt", BAD, 1),
         ("plain-wrong", b"plain", BAD, 1),
         ("plain-right", b"plain", GOOD, 0),
-    ], shim, d, sorted([yes, sha]))
+    ] + extra, shim, d, sorted(kinds))
 
     # yescrypt and {PLAIN} (the common case): one yescrypt each, as before.
     yp = os.path.join(d, "yes-plain")
