@@ -3,8 +3,9 @@
  * checkpw.c: what pop3d-checkpw decides, without the process around
  * it.  The fd-3 record is untrusted; the passwd-file and the system
  * databases are trusted.  Every comparison of secret material is
- * constant-time, every attempt costs one crypt(3), and every buffer
- * that held a secret is wiped before return.  Never exits or logs.
+ * constant-time, every attempt does the same crypt(3) work whoever
+ * the user is (see struct checkpw_costs), and every buffer that held
+ * a secret is wiped before return.  Never exits or logs.
  */
 #define _DEFAULT_SOURCE		/* getspnam, crypt_rn, getgrouplist */
 
@@ -65,7 +66,14 @@ struct reader {
 };
 
 static int	scheme(const char *, enum kind *, const char **);
+static int	cost_key(const char *, size_t *);
+static int	setting_key(const char *, size_t *);
+static unsigned long	family_cost(const char *, const char *, size_t);
+static size_t	cost_slot(const struct checkpw_costs *, const char *);
+static int	crypt_one(const char *, const char *);
 static enum checkpw_verdict	crypt_check(const char *, const char *);
+static enum checkpw_verdict	crypt_all(const struct checkpw_costs *,
+		    const char *, const char *);
 static void	md5_hex(const uint8_t *, char *);
 static bool	apop_check(const char *, size_t, const char *, size_t,
 		    const char *);
@@ -231,6 +239,15 @@ enum checkpw_found
 checkpw_file_lookup(const char *path, const char *user, size_t userlen,
     struct checkpw_user *u, size_t *lineno)
 {
+	return checkpw_file_lookup_costs(path, user, userlen, u, lineno,
+	    NULL);
+}
+
+enum checkpw_found
+checkpw_file_lookup_costs(const char *path, const char *user,
+    size_t userlen, struct checkpw_user *u, size_t *lineno,
+    struct checkpw_costs *costs)
+{
 	/* Static: too large for the stack; one lookup per process. */
 	static struct reader	 rd;
 	static char		 line[CHECKPW_LINE_MAX + 2];
@@ -244,6 +261,11 @@ checkpw_file_lookup(const char *path, const char *user, size_t userlen,
 
 	*lineno = 0;
 	wipe(u->buf, sizeof(u->buf));
+	if (costs != NULL) {
+		wipe(costs, sizeof(*costs));
+		costs->n = 0;
+		costs->more = false;
+	}
 	rd.start = rd.end = 0;
 	if ((rd.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return CHECKPW_ERROR;
@@ -251,12 +273,15 @@ checkpw_file_lookup(const char *path, const char *user, size_t userlen,
 	 * Every line costs the same whether it matches or not, and the
 	 * loop never stops early: the position of the user's line (or
 	 * its absence) does not show in the time taken.  The first line
-	 * naming the user is parsed once more into u->buf.
+	 * naming the user is parsed once more into u->buf.  Every
+	 * well-formed line's hash counts in the costs, the user's too.
 	 */
 	while ((r = read_line(&rd, line, sizeof(line), &len)) == 1) {
 		n++;
 		memcpy(work, line, len + 1);
 		kind = checkpw_line(work, len, &other, &name, &namelen);
+		if (kind == CHECKPW_LINE_OK && costs != NULL)
+			checkpw_costs_add(costs, other.secret);
 		if (kind == CHECKPW_LINE_SKIP || namelen != userlen ||
 		    memcmp(name, user, userlen) != 0 ||
 		    found != CHECKPW_UNKNOWN)
@@ -275,6 +300,10 @@ checkpw_file_lookup(const char *path, const char *user, size_t userlen,
 	if (found != CHECKPW_FOUND)
 		wipe(u->buf, sizeof(u->buf));
 	(void)close(rd.fd);	/* read-only; nothing to lose */
+	if (r == -1 || found == CHECKPW_MALFORMED) {
+		if (costs != NULL)
+			wipe(costs, sizeof(*costs));
+	}
 	if (r == -1) {
 		wipe(u->buf, sizeof(u->buf));
 		errno = e;
@@ -505,13 +534,186 @@ checkpw_equal(const char *a, size_t alen, const char *b, size_t blen)
 int
 checkpw_dummy(const char *pass)
 {
+	return crypt_one(pass, dummy_hash);
+}
+
+/* One crypt(3) of pass against hash, result unused; -1 if refused. */
+static int
+crypt_one(const char *pass, const char *hash)
+{
 	static struct crypt_data	 cd;	/* 32 KiB: not on the stack */
 	const char			*out;
 
 	memset(&cd, 0, sizeof(cd));
-	out = crypt_rn(pass, dummy_hash, &cd, (int)sizeof(cd));
+	out = crypt_rn(pass, hash, &cd, (int)sizeof(cd));
 	wipe(&cd, sizeof(cd));
 	return out == NULL ? -1 : 0;
+}
+
+/*
+ * The length of hash's cost class: its setting without the salt and
+ * the result, which is all that decides what crypt(3) does with it.
+ * "$id$[params$]salt$result" (yescrypt, sha*-crypt, md5-crypt, ...)
+ * ends before the salt; bcrypt's "$2b$NN$" holds the cost and then
+ * salt and result without a '$'; scrypt's "$7$" has 11 characters of
+ * parameters before the salt; traditional DES (13 characters) has one
+ * class.  Anything else is a class of its own, which is never wrong:
+ * a class too fine costs one crypt(3) more, never a difference.
+ * Returns 0, or -1 for what crypt(3) cannot run (empty, locked,
+ * longer than any hash).
+ */
+static int
+cost_key(const char *hash, size_t *len)
+{
+	const char	*p, *last = NULL, *prev = NULL;
+	size_t		 n = strlen(hash);
+
+	if (n == 0 || n > CHECKPW_HASH_MAX || *hash == '!' || *hash == '*')
+		return -1;
+	*len = n;
+	if (*hash != '$') {
+		if (n == 13)
+			*len = 0;	/* DES: no parameters */
+		return 0;
+	}
+	if (strncmp(hash, "$7$", 3) == 0) {
+		if (n >= 14)
+			*len = 14;
+		return 0;
+	}
+	if (hash[1] == '2' && hash[2] != '\0' && hash[3] == '$') {
+		if ((p = strchr(hash + 4, '$')) != NULL)
+			*len = (size_t)(p - hash) + 1;
+		return 0;
+	}
+	for (p = hash; (p = strchr(p, '$')) != NULL; p++) {
+		prev = last;
+		last = p;
+	}
+	/* At least "$id$" before the salt's '$'. */
+	if (prev != NULL && prev - hash >= 2)
+		*len = (size_t)(prev - hash) + 1;
+	return 0;
+}
+
+/* The index of hash's class in c, or c->n if it has none there. */
+static size_t
+cost_slot(const struct checkpw_costs *c, const char *hash)
+{
+	size_t	i, len, klen;
+
+	if (cost_key(hash, &len) == -1)
+		return c->n;
+	for (i = 0; i < c->n; i++)
+		if (cost_key(c->hash[i], &klen) == 0 && klen == len &&
+		    memcmp(c->hash[i], hash, len) == 0)
+			return i;
+	return c->n;
+}
+
+void
+checkpw_costs_dummy(struct checkpw_costs *c)
+{
+	wipe(c, sizeof(*c));
+	memcpy(c->hash[0], dummy_hash, sizeof(dummy_hash));
+	c->n = 1;
+	c->more = false;
+}
+
+void
+checkpw_costs_add(struct checkpw_costs *c, const char *secret)
+{
+	const char	*body;
+	enum kind	 kind;
+	size_t		 len;
+
+	if (scheme(secret, &kind, &body) == -1 || kind != KIND_CRYPT ||
+	    cost_key(body, &len) == -1 || cost_slot(c, body) < c->n)
+		return;
+	if (c->n == CHECKPW_COSTS_MAX) {
+		c->more = true;
+		return;
+	}
+	memcpy(c->hash[c->n], body, strlen(body) + 1);
+	c->n++;
+}
+
+void
+checkpw_dummies(const char *pass, const struct checkpw_costs *c)
+{
+	(void)crypt_all(c, pass, NULL);
+}
+
+/*
+ * cost_key for a setting (crypt_gensalt's output, no result field):
+ * "$id$params$salt" ends its class at its last '$', "$7$" as a hash.
+ */
+static int
+setting_key(const char *setting, size_t *len)
+{
+	const char	*last;
+
+	if (strncmp(setting, "$7$", 3) == 0)
+		return cost_key(setting, len);
+	if ((last = strrchr(setting, '$')) == NULL)
+		return -1;
+	*len = (size_t)(last - setting) + 1;
+	return 0;
+}
+
+/*
+ * The yescrypt-family cost of the class key (len bytes) for prefix
+ * ("$y$", "$gy$" or "$7$"): the count crypt_gensalt(3) takes whose
+ * setting has that class, 0 if none has.
+ */
+static unsigned long
+family_cost(const char *prefix, const char *key, size_t len)
+{
+	char		setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	size_t		slen;
+	unsigned long	count;
+
+	for (count = 1; count <= 11; count++) {
+		if (crypt_gensalt_rn(prefix, count, NULL, 0, setting,
+		    (int)sizeof(setting)) == NULL ||
+		    setting_key(setting, &slen) == -1)
+			continue;
+		if (slen == len && memcmp(setting, key, len) == 0)
+			return count;
+	}
+	return 0;
+}
+
+bool
+checkpw_weaker(const char *secret)
+{
+	static const char	*hard[] = { "$y$", "$gy$", "$7$" };
+	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*body;
+	enum kind		 kind;
+	unsigned long		 have, dflt;
+	size_t			 i, len, slen;
+
+	if (scheme(secret, &kind, &body) == -1 || *body == '\0')
+		return false;
+	if (kind == KIND_PLAIN)
+		return true;
+	if (*body == '!' || *body == '*')
+		return false;
+	for (i = 0; i < nitems(hard); i++) {
+		if (strncmp(body, hard[i], strlen(hard[i])) != 0)
+			continue;
+		if (crypt_gensalt_rn(hard[i], 0, NULL, 0, setting,
+		    (int)sizeof(setting)) == NULL ||
+		    setting_key(setting, &slen) == -1 ||
+		    cost_key(body, &len) == -1)
+			return false;	/* libcrypt lacks it: cannot tell */
+		have = family_cost(hard[i], body, len);
+		dflt = family_cost(hard[i], setting, slen);
+		/* Parameters no count gives: not ours to rank. */
+		return have != 0 && dflt != 0 && have < dflt;
+	}
+	return true;
 }
 
 /*
@@ -551,12 +753,43 @@ crypt_check(const char *pass, const char *hash)
 	out = crypt_rn(pass, hash, &cd, (int)sizeof(cd));
 	if (out == NULL) {
 		wipe(&cd, sizeof(cd));
-		(void)checkpw_dummy(pass);	/* keep the cost of one crypt */
 		return CHECKPW_BADHASH;
 	}
 	ok = checkpw_equal(out, strlen(out), hash, strlen(hash));
 	wipe(&cd, sizeof(cd));
 	return ok ? CHECKPW_MATCH : CHECKPW_MISMATCH;
+}
+
+/*
+ * The crypt(3) work of one login: one run per class of c, against
+ * real (the user's hash, or NULL) for its own class and against the
+ * class's dummy for the others, so every user of a class in c costs
+ * exactly what an unknown user costs.  A real hash of no class in c
+ * (a system account's hash of another kind than the dummy, or a
+ * passwd-file with more than CHECKPW_COSTS_MAX classes) runs on top:
+ * it costs at least the dummies.  A real hash crypt(3) refuses is
+ * replaced by its class's dummy, which keeps the cost.  Returns the
+ * verdict for real, CHECKPW_MISMATCH without one.
+ */
+static enum checkpw_verdict
+crypt_all(const struct checkpw_costs *c, const char *pass, const char *real)
+{
+	enum checkpw_verdict	v = CHECKPW_MISMATCH;
+	size_t			i, slot = c->n;
+
+	if (real != NULL)
+		slot = cost_slot(c, real);
+	for (i = 0; i < c->n; i++) {
+		if (i != slot) {
+			(void)crypt_one(pass, c->hash[i]);
+			continue;
+		}
+		if ((v = crypt_check(pass, real)) == CHECKPW_BADHASH)
+			(void)crypt_one(pass, c->hash[i]);
+	}
+	if (real != NULL && slot == c->n)
+		v = crypt_check(pass, real);
+	return v;
 }
 
 static void
@@ -644,37 +877,48 @@ enum checkpw_verdict
 checkpw_verify(const char *secret, const char *pass, size_t passlen,
     const char *stamp, size_t stamplen)
 {
+	static struct checkpw_costs	c;	/* the dummy's: no secret */
+
+	checkpw_costs_dummy(&c);
+	return checkpw_verify_costs(secret, pass, passlen, stamp, stamplen,
+	    &c);
+}
+
+enum checkpw_verdict
+checkpw_verify_costs(const char *secret, const char *pass, size_t passlen,
+    const char *stamp, size_t stamplen, const struct checkpw_costs *c)
+{
 	const char	*body;
 	enum kind	 kind;
 	bool		 plain, apop = false, cram = false;
 
 	if (scheme(secret, &kind, &body) == -1) {
-		(void)checkpw_dummy(pass);
+		checkpw_dummies(pass, c);
 		return CHECKPW_SCHEME;
 	}
 	if (passlen == 0) {
-		(void)checkpw_dummy(pass);
+		checkpw_dummies(pass, c);
 		return CHECKPW_NOPASS;
 	}
 	if (*body == '\0') {
-		(void)checkpw_dummy(pass);
+		checkpw_dummies(pass, c);
 		return CHECKPW_NOSECRET;
 	}
 	if (kind == KIND_CRYPT) {
 		/* passwd(1) -l and useradd mark locked hashes this way. */
 		if (*body == '!' || *body == '*') {
-			(void)checkpw_dummy(pass);
+			checkpw_dummies(pass, c);
 			return CHECKPW_LOCKED;
 		}
 		/* APOP and CRAM-MD5 need the secret itself: plaintext only. */
-		return crypt_check(pass, body);
+		return crypt_all(c, pass, body);
 	}
 
 	/*
-	 * A PLAIN secret costs one crypt too, so its users are not told
+	 * A PLAIN secret costs the dummies too, so its users are not told
 	 * apart from unknown ones by timing.
 	 */
-	(void)checkpw_dummy(pass);
+	checkpw_dummies(pass, c);
 	plain = checkpw_equal(pass, passlen, body, strlen(body));
 	if (stamplen > 0) {
 		/* Both are computed whatever matched: no early exit. */

@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <crypt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +37,17 @@
  * arithmetic far from overflow.
  */
 #define CHECKPW_DAYS_MAX	100000L
+
+/*
+ * Policy: the cost classes (crypt(3) settings without their salt, see
+ * checkpw_costs) of a passwd-file that every login pays for.  Each is
+ * one crypt(3) per login; a file with more is a mess to clean up (see
+ * pop3d-passwd list), and its users beyond these pay their own hash on
+ * top, which tells them apart.
+ */
+#define CHECKPW_COSTS_MAX	8
+/* The longest hash crypt(3) can make; a longer one is not a hash. */
+#define CHECKPW_HASH_MAX	(CRYPT_OUTPUT_SIZE - 1)
 
 /*
  * The longest password a login can carry: the fd-3 record holds a
@@ -78,6 +90,24 @@ struct checkpw_user {
 	long		 expire;	/* the account ends on this day */
 	/* Up to CHECKPW_LINE_MAX, one byte to see more, and a NUL. */
 	char		 buf[CHECKPW_LINE_MAX + 2];
+};
+
+/*
+ * The work every login does in crypt(3), whoever the user is: one
+ * crypt(3) per cost class.  A cost class is a hash's setting without
+ * its salt ("$y$j9T$", "$6$rounds=5000$", "$2b$10$", "$1$"): hashes of
+ * one class cost the same whatever their salt and result.  For a
+ * passwd-file, the classes of its entries in file order; for the
+ * system accounts, the built-in dummy's alone.  A login runs one
+ * crypt(3) against each hash here, except that the user's own hash
+ * stands in for the one of its own class.  Holds other users' hashes:
+ * wipe it after use.
+ */
+struct checkpw_costs {
+	size_t	n;		/* classes in hash[] */
+	bool	more;		/* the file had classes beyond these */
+	/* The first hash of each class: a dummy of exactly its cost. */
+	char	hash[CHECKPW_COSTS_MAX][CHECKPW_HASH_MAX + 1];
 };
 
 enum checkpw_line {
@@ -152,6 +182,26 @@ enum checkpw_found	checkpw_file_lookup(const char *path,
 			    struct checkpw_user *u, size_t *lineno);
 
 /*
+ * checkpw_file_lookup, and the cost classes of every well-formed line
+ * (whoever it names) into *costs; on anything but CHECKPW_FOUND or
+ * CHECKPW_UNKNOWN *costs is wiped.
+ */
+enum checkpw_found	checkpw_file_lookup_costs(const char *path,
+			    const char *user, size_t userlen,
+			    struct checkpw_user *u, size_t *lineno,
+			    struct checkpw_costs *costs);
+
+/* The system accounts' costs: the built-in dummy's class alone. */
+void	checkpw_costs_dummy(struct checkpw_costs *);
+
+/*
+ * Adds the class of secret ("{SCHEME}..." or a crypt(3) hash) to
+ * *costs unless it is there; plaintext, locked and empty secrets and
+ * unknown schemes have no class.
+ */
+void	checkpw_costs_add(struct checkpw_costs *, const char *secret);
+
+/*
  * Finds user (NUL-terminated) with getpwnam(3) and, when its password
  * field is "x", getspnam(3).  Fills in the shadow dates and whether
  * getgrouplist(3) names group 0.  On
@@ -187,17 +237,41 @@ long	checkpw_today(void);
  * non-empty stamp, a {PLAIN} secret also accepts the APOP digest
  * (RFC 1939 s.7) or the CRAM-MD5 response (RFC 2195) as lower-case
  * hex.  Every candidate is computed and every comparison takes the
- * same time whatever matches, and exactly one crypt(3) runs on every
- * path (against a dummy hash when there is no usable one).
+ * same time whatever matches.  crypt(3) runs once per class in costs
+ * on every path: against the user's hash for its own class, against
+ * the class's dummy for the others (all of them when there is no
+ * usable hash); a hash of no class in costs runs on top.
  */
+enum checkpw_verdict	checkpw_verify_costs(const char *secret,
+			    const char *pass, size_t passlen,
+			    const char *stamp, size_t stamplen,
+			    const struct checkpw_costs *costs);
+
+/* checkpw_verify_costs with the built-in dummy's class alone. */
 enum checkpw_verdict	checkpw_verify(const char *secret, const char *pass,
 			    size_t passlen, const char *stamp, size_t stamplen);
 
 /*
- * Runs crypt(3) once against the dummy hash, for unknown users.
- * Returns 0, or -1 if crypt(3) rejected the dummy (so it cost nothing).
+ * Runs crypt(3) once against each dummy in costs, for unknown users
+ * and refused accounts: what checkpw_verify_costs costs any user.
+ */
+void	checkpw_dummies(const char *pass, const struct checkpw_costs *costs);
+
+/*
+ * Runs crypt(3) once against the built-in dummy hash.  Returns 0, or
+ * -1 if crypt(3) rejected the dummy (so it cost nothing).
  */
 int	checkpw_dummy(const char *pass);
+
+/*
+ * True if secret is weaker than the built-in dummy, a yescrypt hash
+ * at libcrypt's default cost (what pop3d-passwd and passwd(1) make):
+ * plaintext, any other crypt(3) scheme (not memory-hard), or a
+ * yescrypt, gost-yescrypt or scrypt hash of a lower cost than
+ * crypt_gensalt(3) gives by default.  Locked, empty and unknown
+ * secrets are not weak hashes: false.
+ */
+bool	checkpw_weaker(const char *secret);
 
 /*
  * Compares a (alen bytes) with b (blen bytes) through their SHA-256

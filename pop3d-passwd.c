@@ -65,6 +65,7 @@ static size_t	get_password(const struct opts *, bool);
 static void	make_secret(const struct opts *);
 static void	warn_line(const struct pwfile_line *, void *);
 static void	list_line(const struct pwfile_line *, void *);
+static void	list_summary(const char *);
 static const char	*scheme_of(const char *);
 static int	report(const char *, enum pwfile_result, size_t);
 static void	mkmaildir(const char *, uid_t, gid_t);
@@ -307,17 +308,52 @@ scheme_of(const char *s)
 	return "crypt";
 }
 
+/* What list found: weak entries, and the cost classes of the file. */
+static size_t			list_weak;
+static struct checkpw_costs	list_costs;
+
+/*
+ * One entry; "weak" at the end when its secret is weaker than the
+ * default method (checkpw_weaker: plaintext, another scheme than
+ * yescrypt, or yescrypt of a lower cost).
+ */
 static void
 list_line(const struct pwfile_line *l, void *arg)
 {
+	bool	weak;
+
 	if (!l->ok) {
 		warn_line(l, arg);
 		return;
 	}
+	weak = checkpw_weaker(l->secret);
+	checkpw_costs_add(&list_costs, l->secret);
 	put_escaped(stdout, l->name, l->namelen);
 	printf(" %lu %lu ", l->uid, l->gid);
 	put_escaped(stdout, l->home, strlen(l->home));
-	printf(" %s\n", scheme_of(l->secret));
+	printf(" %s%s\n", scheme_of(l->secret), weak ? " weak" : "");
+	if (weak)
+		list_weak++;
+}
+
+/* Says on stderr what list's marks mean for the admin; wipes. */
+static void
+list_summary(const char *file)
+{
+	if (list_weak > 0)
+		warnx_("%s: %zu %s weaker than yescrypt at the default "
+		    "cost: set %s again (passwd), unless APOP or CRAM-MD5 "
+		    "needs {PLAIN}", file, list_weak,
+		    list_weak == 1 ? "entry is" : "entries are",
+		    list_weak == 1 ? "its password" : "their passwords");
+	if (list_costs.more)
+		warnx_("%s: more than %d kinds of hash (scheme and cost): "
+		    "users of the kinds beyond them can be told apart by "
+		    "the time a login takes", file, CHECKPW_COSTS_MAX);
+	else if (list_costs.n > 1)
+		warnx_("%s: %zu kinds of hash (scheme and cost): every "
+		    "login costs one crypt(3) of each", file, list_costs.n);
+	wipe(&list_costs, sizeof(list_costs));
 }
 
 /* Says what a change came to; returns the exit status. */
@@ -542,9 +578,16 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "list") == 0) {
 		if (optind != argc || argc > 1)
 			usage();
-		if (pwfile_scan(o.file, list_line, (void *)o.file) == -1)
+		if (pwfile_scan(o.file, list_line, (void *)o.file) == -1) {
+			wipe(&list_costs, sizeof(list_costs));
 			die(EX_TEMP, "%s: %s", o.file, strerror(errno));
-		return fflush(stdout) == 0 ? 0 : EX_TEMP;
+		}
+		if (fflush(stdout) != 0) {
+			wipe(&list_costs, sizeof(list_costs));
+			return EX_TEMP;
+		}
+		list_summary(o.file);
+		return 0;
 	}
 	if (optind + 1 != argc)
 		usage();

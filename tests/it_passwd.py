@@ -113,18 +113,27 @@ def test_edit(r, d):
     r.ok("passwd:del-last-line-without-lf", st == 0 and
          after2 == after.replace(b"zed:{PLAIN}z:9:9::/z\n", b""), after2[-80:])
 
+    # Weaker than the default method: another scheme, or yescrypt at
+    # a lower cost (-r 1 here).
     st, out, err = run(["list"], None, f)
     r.ok("passwd:list", st == 0 and out.splitlines() == [
-        "bob 1002 1002 /home/bob sha512-crypt",
-        "carol 1003 1003 /home/carol yescrypt",
-        "alice 1001 1001 /home/alice yescrypt"], out)
+        "bob 1002 1002 /home/bob sha512-crypt weak",
+        "carol 1003 1003 /home/carol yescrypt weak",
+        "alice 1001 1001 /home/alice yescrypt weak"], out)
     r.ok("passwd:list-shows-no-hash", "$" not in out)
+    r.ok("passwd:list-weak-summary", "3 entries are weaker" in err and
+         "2 kinds of hash" in err, err)
 
     # The default: yescrypt at libcrypt's default cost.
     st, _, _ = run(["passwd", "-s", "alice"], b"alice pw2\n", f)
     r.ok("passwd:default-yescrypt",
          st == 0 and line_of(read(f), "alice").startswith(
              b"alice:{CRYPT}$y$j9T$"), line_of(read(f), "alice"))
+    st, out, err = run(["list"], None, f)
+    r.ok("passwd:list-default-not-weak", st == 0 and
+         "alice 1001 1001 /home/alice yescrypt" in out.splitlines() and
+         "2 entries are weaker" in err and "3 kinds of hash" in err,
+         out + err)
 
     # {PLAIN}: only when asked, with a warning.
     st, _, err = run(["passwd", "-s", "-c", "plain", "carol"], b"apop pw\n", f)

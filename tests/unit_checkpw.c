@@ -40,6 +40,10 @@ static void	test_policy(void);
 static void	test_nologin(void);
 static void	test_lookup(void);
 static void	test_lookup_reads_all(void);
+static void	test_costs(void);
+static void	test_costs_lookup(void);
+static void	test_verify_costs(void);
+static void	test_weaker(void);
 
 #define S(s)	s, sizeof(s) - 1	/* a literal and its length */
 
@@ -665,6 +669,193 @@ test_lookup_reads_all(void)
 	(void)unlink(path);
 }
 
+/* A hash of pw made by libcrypt for prefix at cost, into out. */
+static int
+make_hash(const char *prefix, unsigned long cost, const char *pw, char *out,
+    size_t size)
+{
+	static struct crypt_data	 cd;
+	char				 salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char			*h;
+
+	if (crypt_gensalt_rn(prefix, cost, NULL, 0, salt,
+	    (int)sizeof(salt)) == NULL)
+		return -1;
+	memset(&cd, 0, sizeof(cd));
+	if ((h = crypt_rn(pw, salt, &cd, (int)sizeof(cd))) == NULL ||
+	    strlen(h) >= size)
+		return -1;
+	memcpy(out, h, strlen(h) + 1);
+	return 0;
+}
+
+/*
+ * Cost classes: one per setting without salt and result, in the order
+ * first seen; secrets crypt(3) does not run have none.
+ */
+static void
+test_costs(void)
+{
+	static struct checkpw_costs	c;
+	static const char		*secrets[] = {
+		"{CRYPT}$y$j9T$abcdefgh$0123456789",
+		"$y$j9T$other.salt$9876543210",		/* same class */
+		"{SHA512-CRYPT}$6$salt1$hash",
+		"$6$saltsaltsalt2$hash2",		/* same class */
+		"$6$rounds=1000$salt$hash",		/* another */
+		"$2b$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0",
+		"$2b$10$zbcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ1",
+		"$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0",
+		"abcdefghijklm",			/* DES */
+		"zzcdefghijklm",			/* DES again */
+		"{PLAIN}secret", "{CLEAR}x", "", "{PLAIN}",
+		"!$6$salt$hash", "*", "{SSHA}c3NoYQ==", "{CRYPT}",
+	};
+	static const char		*want[] = {
+		"$y$j9T$abcdefgh$0123456789", "$6$salt1$hash",
+		"$6$rounds=1000$salt$hash",
+		"$2b$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0",
+		"$2b$12$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0",
+		"abcdefghijklm",
+	};
+	char				 h[64];
+	size_t				 i;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < nitems(secrets); i++)
+		checkpw_costs_add(&c, secrets[i]);
+	CHECK(c.n == nitems(want) && !c.more);
+	for (i = 0; i < nitems(want) && i < c.n; i++)
+		CHECK(strcmp(c.hash[i], want[i]) == 0);
+
+	/* Beyond CHECKPW_COSTS_MAX classes: noted, not kept. */
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < CHECKPW_COSTS_MAX + 2; i++) {
+		(void)snprintf(h, sizeof(h), "$6$rounds=%zu$salt$hash",
+		    1000 + i);
+		checkpw_costs_add(&c, h);
+	}
+	CHECK(c.n == CHECKPW_COSTS_MAX && c.more);
+	CHECK(strcmp(c.hash[0], "$6$rounds=1000$salt$hash") == 0);
+
+	checkpw_costs_dummy(&c);
+	CHECK(c.n == 1 && !c.more && strncmp(c.hash[0], "$y$", 3) == 0);
+}
+
+/* The lookup collects the classes of every well-formed line. */
+static void
+test_costs_lookup(void)
+{
+	static struct checkpw_user	 u;
+	static struct checkpw_costs	 c;
+	const char			*path;
+	size_t				 lineno;
+
+	path = scratch_file("# users\n"
+	    "alice:{PLAIN}one:1000:100::/home/a\n"
+	    "bob:$6$s$h:7:8\n"				/* malformed */
+	    "carol:{SHA512-CRYPT}$6$s$h:1:1::/h\n"
+	    "dave:$y$j9T$s$h:1:1::/h\n"
+	    "erin:$1$s$h:1:1::/h\n"
+	    "bob:{PLAIN}b:7:8::/h\n");
+	CHECK(path != NULL);
+	if (path == NULL)
+		return;
+	/* Whoever is asked for: the same classes, the user's too. */
+	CHECK(checkpw_file_lookup_costs(path, S("alice"), &u, &lineno, &c) ==
+	    CHECKPW_FOUND);
+	CHECK(c.n == 3 && strcmp(c.hash[0], "$6$s$h") == 0 &&
+	    strcmp(c.hash[1], "$y$j9T$s$h") == 0 &&
+	    strcmp(c.hash[2], "$1$s$h") == 0);
+	memset(&c, 0, sizeof(c));
+	CHECK(checkpw_file_lookup_costs(path, S("nobody"), &u, &lineno, &c) ==
+	    CHECKPW_UNKNOWN);
+	CHECK(c.n == 3 && strcmp(c.hash[2], "$1$s$h") == 0);
+	/* Malformed: nothing to spend, nothing kept. */
+	CHECK(checkpw_file_lookup_costs(path, S("bob"), &u, &lineno, &c) ==
+	    CHECKPW_MALFORMED && lineno == 3 && c.n == 0);
+	(void)unlink(path);
+	c.n = 5;
+	CHECK(checkpw_file_lookup_costs(path, S("alice"), &u, &lineno, &c) ==
+	    CHECKPW_ERROR && errno == ENOENT && c.n == 0);
+}
+
+/*
+ * The verdict does not depend on the costs: a hash in its class's
+ * slot, one of no class in the costs (run on top), none at all.
+ */
+static void
+test_verify_costs(void)
+{
+	static struct checkpw_costs	 c, none;
+	static const char		 pw[] = "pw one";
+	char				 y[CRYPT_OUTPUT_SIZE], s6[CRYPT_OUTPUT_SIZE];
+	char				 m5[CRYPT_OUTPUT_SIZE];
+
+	CHECK(make_hash("$y$", 1, pw, y, sizeof(y)) == 0);
+	CHECK(make_hash("$6$", 0, pw, s6, sizeof(s6)) == 0);
+	CHECK(make_hash("$1$", 0, pw, m5, sizeof(m5)) == 0);
+	memset(&c, 0, sizeof(c));
+	memset(&none, 0, sizeof(none));
+	checkpw_costs_add(&c, "$6$othersalt$otherhash");
+	checkpw_costs_add(&c, y);
+	CHECK(c.n == 2);
+
+	CHECK(checkpw_verify_costs(y, S(pw), "", 0, &c) == CHECKPW_MATCH);
+	CHECK(checkpw_verify_costs(y, S("pw two"), "", 0, &c) ==
+	    CHECKPW_MISMATCH);
+	/* Its class's first hash is another user's: never accepted. */
+	CHECK(checkpw_verify_costs(s6, S(pw), "", 0, &c) == CHECKPW_MATCH);
+	CHECK(checkpw_verify_costs("$6$othersalt$otherhash", S(pw), "", 0,
+	    &c) == CHECKPW_MISMATCH);
+	CHECK(checkpw_verify_costs(m5, S(pw), "", 0, &c) == CHECKPW_MATCH);
+	CHECK(checkpw_verify_costs(m5, S("x"), "", 0, &c) ==
+	    CHECKPW_MISMATCH);
+	CHECK(checkpw_verify_costs(m5, S(pw), "", 0, &none) == CHECKPW_MATCH);
+	CHECK(checkpw_verify_costs("{PLAIN}pw one", S(pw), "", 0, &none) ==
+	    CHECKPW_MATCH);
+	CHECK(checkpw_verify_costs("{PLAIN}pw one", S("pw"), "", 0, &c) ==
+	    CHECKPW_MISMATCH);
+	CHECK(checkpw_verify_costs("$zz$salt$hash", S(pw), "", 0, &c) ==
+	    CHECKPW_BADHASH);
+	CHECK(checkpw_verify_costs("!$6$s$h", S(pw), "", 0, &c) ==
+	    CHECKPW_LOCKED);
+	checkpw_dummies(pw, &c);
+	checkpw_dummies(pw, &none);
+}
+
+/* Weaker than yescrypt at libcrypt's default cost: scheme, then cost. */
+static void
+test_weaker(void)
+{
+	char	h[CRYPT_OUTPUT_SIZE], s[CRYPT_OUTPUT_SIZE + 16];
+
+	CHECK(make_hash("$y$", 0, "p", h, sizeof(h)) == 0);
+	CHECK(!checkpw_weaker(h));
+	(void)snprintf(s, sizeof(s), "{CRYPT}%s", h);
+	CHECK(!checkpw_weaker(s));
+	CHECK(make_hash("$y$", 1, "p", h, sizeof(h)) == 0);
+	CHECK(checkpw_weaker(h));
+	CHECK(make_hash("$y$", 7, "p", h, sizeof(h)) == 0);
+	CHECK(!checkpw_weaker(h));
+	CHECK(make_hash("$gy$", 3, "p", h, sizeof(h)) == 0);
+	CHECK(checkpw_weaker(h));
+	CHECK(make_hash("$6$", 0, "p", h, sizeof(h)) == 0);
+	CHECK(checkpw_weaker(h));
+	CHECK(make_hash("$2b$", 12, "p", h, sizeof(h)) == 0);
+	CHECK(checkpw_weaker(h));
+	CHECK(checkpw_weaker("$1$salt$hash"));
+	CHECK(checkpw_weaker("{MD5-CRYPT}$1$salt$hash"));
+	CHECK(checkpw_weaker("abcdefghijklm"));
+	CHECK(checkpw_weaker("{PLAIN}secret"));
+	/* Not hashes at all: other marks say what they are. */
+	CHECK(!checkpw_weaker("{PLAIN}"));
+	CHECK(!checkpw_weaker(""));
+	CHECK(!checkpw_weaker("!$6$salt$hash"));
+	CHECK(!checkpw_weaker("*"));
+	CHECK(!checkpw_weaker("{SSHA}c3NoYQ=="));
+}
+
 int
 main(void)
 {
@@ -683,5 +874,9 @@ main(void)
 	RUN(test_nologin);
 	RUN(test_lookup);
 	RUN(test_lookup_reads_all);
+	RUN(test_costs);
+	RUN(test_costs_lookup);
+	RUN(test_verify_costs);
+	RUN(test_weaker);
 	return check_exit();
 }
