@@ -7,6 +7,9 @@ case asserts the bytes on the wire, the files on disk and the log:
                 "LOGIN FAILED" line reaches the log escaped, on one line
   dele-renamed  DELE + QUIT deletes a message another program renamed
                 (flag change) during the session
+  login-delay-refused  a login refused for too many messages (-M) does
+                not count for LOGIN-DELAY (-L): the next one, with the
+                cause gone, gets in; the one after that is too soon
   uidl-twins    the same unique name in new/ and cur/: two UIDLs
   wsize-absurd  names claiming 10^18 octets: STAT is exact, the size
                 cache is written
@@ -41,13 +44,13 @@ FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 class Session:
     """pop3d -m on one end of a socketpair; commands one at a time."""
 
-    def __init__(self, maildir):
+    def __init__(self, maildir, args=()):
         self.err = tempfile.TemporaryFile()
         a, b = socket.socketpair()
         env = {"USER": "alice", "PATH": "/usr/bin:/bin",
                "HOME": os.path.dirname(maildir)}
         self.proc = subprocess.Popen(
-            itlib.AS_USER + [POP3D, "-m", maildir], stdin=b, stdout=b,
+            itlib.AS_USER + [POP3D, "-m", maildir, *args], stdin=b, stdout=b,
             stderr=self.err, env=env, cwd=os.path.dirname(maildir))
         b.close()
         self.sock = a
@@ -183,6 +186,39 @@ def case_dele_renamed(r):
          b"deleted=1/" in log,
          "%r %r %r %r %s" % (stat, dele, quit, b.ls("cur"),
                              log.decode(errors="replace")))
+    b.cleanup()
+
+
+def login_once(b, args):
+    """Logs in and QUITs at once; (the answer to the login, log)."""
+    s = Session(b.md, args)
+    if s.greeting.startswith(b"+OK"):
+        s.cmd(b"QUIT")
+    return s.greeting, s.close()
+
+
+def case_login_delay_refused(r):
+    b = Box()
+    for i in range(3):
+        b.put("new/16000000%02d.ld" % i, b"Subject: %d\n\nx\n" % i)
+    b.own()
+    stamp = os.path.join(b.md, "pop3d.login")
+    t0 = time.time()
+    refused, log = login_once(b, ["-M", "2", "-L", "3600"])
+    # Whatever is there now must not count as a login.
+    before = os.stat(stamp).st_mtime if os.path.exists(stamp) else None
+    first, log2 = login_once(b, ["-M", "3", "-L", "3600"])
+    after = os.stat(stamp).st_mtime if os.path.exists(stamp) else None
+    again, log3 = login_once(b, ["-M", "3", "-L", "3600"])
+    r.ok("backend:login-delay-refused",
+         refused.startswith(b"-ERR [SYS/PERM] too many messages") and
+         (before is None or before < t0 - 3600) and
+         first.startswith(b"+OK maildrop has 3 messages") and
+         after is not None and after >= t0 - 1 and
+         again.startswith(b"-ERR [LOGIN-DELAY]"),
+         "%r %r %r %r %r %s" % (refused, before, first, after, again,
+                                (log + log2 + log3).decode(
+                                    errors="replace")))
     b.cleanup()
 
 
@@ -358,6 +394,7 @@ def case_systemd_filter(r):
 def main():
     r = itlib.Results()
     for case in (case_log_open, case_log_changed, case_dele_renamed,
+                 case_login_delay_refused,
                  case_uidl_twins, case_wsize_absurd, case_in_use_fcntl,
                  case_sandbox_live, case_systemd_filter):
         try:
