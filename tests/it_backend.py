@@ -7,6 +7,11 @@ case asserts the bytes on the wire, the files on disk and the log:
                 "LOGIN FAILED" line reaches the log escaped, on one line
   dele-renamed  DELE + QUIT deletes a message another program renamed
                 (flag change) during the session
+  retr-renamed  RETR and TOP, inside the sandbox, serve messages another
+                program renamed during the session (a flag change in
+                cur/, a move from new/ to cur/), and QUIT flags them
+                there; a message really gone gets a plain -ERR, also
+                when another file took its unique name
   login-delay-refused  a login refused for too many messages (-M) does
                 not count for LOGIN-DELAY (-L): the next one, with the
                 cause gone, gets in; the one after that is too soon
@@ -185,6 +190,56 @@ def case_dele_renamed(r):
          quit.startswith(b"+OK") and b.ls("cur") == ["1600000004.b:2,"] and
          b"deleted=1/" in log,
          "%r %r %r %r %s" % (stat, dele, quit, b.ls("cur"),
+                             log.decode(errors="replace")))
+    b.cleanup()
+
+
+def case_retr_renamed(r):
+    b = Box()
+    bodies = [b"Subject: a\n\nflagged elsewhere\n",
+              b"Subject: b\n\nmoved to cur\n.dot\n",
+              b"Subject: c\n\ndeleted elsewhere\n",
+              b"Subject: d\n\nreplaced\n"]
+    b.put("cur/1600000011.a:2,", bodies[0])
+    b.put("new/1600000012.b", bodies[1])
+    b.put("cur/1600000013.c:2,", bodies[2])
+    b.put("cur/1600000014.d:2,", bodies[3])
+    b.own()
+    s = Session(b.md)
+    stat, _ = s.cmd(b"STAT")
+    cur = os.path.join(b.md, "cur")
+    # Another program: an IMAP server flags 1, a MUA moves 2 to cur/,
+    # deletes 3, and puts a new file under 4's unique name.
+    os.rename(os.path.join(cur, "1600000011.a:2,"),
+              os.path.join(cur, "1600000011.a:2,F"))
+    os.rename(os.path.join(b.md, "new", "1600000012.b"),
+              os.path.join(cur, "1600000012.b:2,S"))
+    os.unlink(os.path.join(cur, "1600000013.c:2,"))
+    os.unlink(os.path.join(cur, "1600000014.d:2,"))
+    b.put("cur/1600000014.d:2,T", b"Subject: impostor\n\n!\n")
+    b.own()
+    got = {}
+    for n in (1, 2, 3, 4):
+        got[n] = s.cmd(b"RETR %d" % n, multi=True)
+    top, tbody = s.cmd(b"TOP 2 0", multi=True)
+    quit, _ = s.cmd(b"QUIT")
+    log = s.close()
+
+    def body(n):
+        return b"".join(l + b"\r\n" for l in got[n][1]).replace(
+            b"\r\n..", b"\r\n.")
+
+    gone = b"-ERR message %d is no longer there"
+    r.ok("backend:retr-renamed",
+         stat.startswith(b"+OK 4 ") and
+         got[1][0].startswith(b"+OK") and body(1) == itlib.wire(bodies[0]) and
+         got[2][0].startswith(b"+OK") and body(2) == itlib.wire(bodies[1]) and
+         got[3][0] == gone % 3 and got[4][0] == gone % 4 and
+         top.startswith(b"+OK") and tbody == [b"Subject: b", b""] and
+         quit.startswith(b"+OK") and
+         b.ls("cur") == ["1600000011.a:2,FS", "1600000012.b:2,S",
+                         "1600000014.d:2,T"] and b.ls("new") == [],
+         "%r %r %r %r %s" % (stat, got, (top, tbody), b.ls("cur"),
                              log.decode(errors="replace")))
     b.cleanup()
 
@@ -394,7 +449,7 @@ def case_systemd_filter(r):
 def main():
     r = itlib.Results()
     for case in (case_log_open, case_log_changed, case_dele_renamed,
-                 case_login_delay_refused,
+                 case_retr_renamed, case_login_delay_refused,
                  case_uidl_twins, case_wsize_absurd, case_in_use_fcntl,
                  case_sandbox_live, case_systemd_filter):
         try:
