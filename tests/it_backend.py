@@ -41,7 +41,8 @@ import time
 import itlib
 
 TOP = itlib.TOP
-POP3D = os.path.join(TOP, "pop3d")
+# The mail user runs it: a copy it can reach wherever the tree is.
+POP3D, = itlib.reachable_copy(itlib.scratch_dir("pop3d-back-bin."), "pop3d")
 SANITIZED = os.environ.get("POP3D_SANITIZED") is not None
 FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 
@@ -101,8 +102,7 @@ class Box:
     """A scratch Maildir the mail user owns."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="pop3d-back.")
-        os.chmod(self.dir, 0o755)
+        self.dir = itlib.scratch_dir("pop3d-back.")
         self.md = os.path.join(self.dir, "Maildir")
         for sub in ("", "new", "cur", "tmp"):
             os.mkdir(os.path.join(self.md, sub))
