@@ -206,6 +206,15 @@ proxy_header(const struct options *o, const char *real, struct authz *a,
 		memcpy(m.addr, h.src.a, 16);
 	}
 	m.port = h.sport;
+	/* Where the client connected: TCPLOCALIP, TCPLOCALPORT. */
+	if (proxy_addr_v4(&h.dst)) {
+		m.dfamily = CRED_INET4;
+		memcpy(m.daddr, h.dst.a + 12, 4);
+	} else {
+		m.dfamily = CRED_INET6;
+		memcpy(m.daddr, h.dst.a, 16);
+	}
+	m.dport = h.dport;
 	m.tls = h.ssl ? 1 : 0;
 	if (sock != -1 ? send(sock, &m, sizeof(m), MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(m) : rootside_endpoint(rs, &m, sizeof(m)) == -1) {
