@@ -215,8 +215,11 @@ def case_retr_renamed(r):
     os.rename(os.path.join(b.md, "new", "1600000012.b"),
               os.path.join(cur, "1600000012.b:2,S"))
     os.unlink(os.path.join(cur, "1600000013.c:2,"))
+    # Made while 4 still exists, so that it cannot reuse 4's inode.
+    b.put("tmp/impostor", b"Subject: impostor\n\n!\n")
     os.unlink(os.path.join(cur, "1600000014.d:2,"))
-    b.put("cur/1600000014.d:2,T", b"Subject: impostor\n\n!\n")
+    os.rename(os.path.join(b.md, "tmp", "impostor"),
+              os.path.join(cur, "1600000014.d:2,T"))
     b.own()
     got = {}
     for n in (1, 2, 3, 4):
