@@ -11,7 +11,8 @@ case asserts the bytes on the wire, the files on disk and the log:
                 program renamed during the session (a flag change in
                 cur/, a move from new/ to cur/), and QUIT flags them
                 there; a message really gone gets a plain -ERR, also
-                when another file took its unique name
+                when another file took its unique name; when cur/
+                cannot be read to look, -ERR [SYS/TEMP] instead
   login-delay-refused  a login refused for too many messages (-M) does
                 not count for LOGIN-DELAY (-L): the next one, with the
                 cause gone, gets in; the one after that is too soon
@@ -247,6 +248,29 @@ def case_retr_renamed(r):
     b.cleanup()
 
 
+def case_retr_unreadable(r):
+    b = Box()
+    b.put("cur/1600000021.a:2,", b"Subject: a\n\na\n")
+    b.own()
+    s = Session(b.md)
+    cur = os.path.join(b.md, "cur")
+    os.rename(os.path.join(cur, "1600000021.a:2,"),
+              os.path.join(cur, "1600000021.a:2,F"))
+    # The name can be looked up (ENOENT), the directory not listed.
+    os.chmod(cur, 0o300)
+    try:
+        retr, _ = s.cmd(b"RETR 1", multi=True)
+    finally:
+        os.chmod(cur, 0o700)
+    s.cmd(b"QUIT")
+    log = s.close()
+    r.ok("backend:retr-renamed-unreadable",
+         retr == b"-ERR [SYS/TEMP] cannot read message 1" and
+         b"Permission denied" in log, "%r %s" % (retr, log.decode(
+             errors="replace")))
+    b.cleanup()
+
+
 def login_once(b, args):
     """Logs in and QUITs at once; (the answer to the login, log)."""
     s = Session(b.md, args)
@@ -452,7 +476,8 @@ def case_systemd_filter(r):
 def main():
     r = itlib.Results()
     for case in (case_log_open, case_log_changed, case_dele_renamed,
-                 case_retr_renamed, case_login_delay_refused,
+                 case_retr_renamed, case_retr_unreadable,
+                 case_login_delay_refused,
                  case_uidl_twins, case_wsize_absurd, case_in_use_fcntl,
                  case_sandbox_live, case_systemd_filter):
         try:
