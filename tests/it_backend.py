@@ -16,6 +16,8 @@ case asserts the bytes on the wire, the files on disk and the log:
   login-delay-refused  a login refused for too many messages (-M) does
                 not count for LOGIN-DELAY (-L): the next one, with the
                 cause gone, gets in; the one after that is too soon
+  login-delay-temp  the same for a login refused with [SYS/TEMP] (the
+                sandbox could not be entered: tests/faultshim.so)
   uidl-twins    the same unique name in new/ and cur/: two UIDLs
   wsize-absurd  names claiming 10^18 octets: STAT is exact, the size
                 cache is written
@@ -42,8 +44,12 @@ import time
 import itlib
 
 TOP = itlib.TOP
-# The mail user runs it: a copy it can reach wherever the tree is.
-POP3D, = itlib.reachable_copy(itlib.scratch_dir("pop3d-back-bin."), "pop3d")
+# The mail user runs them: copies it can reach wherever the tree is.
+BIN = itlib.scratch_dir("pop3d-back-bin.")
+POP3D, = itlib.reachable_copy(BIN, "pop3d")
+SHIM = os.path.join(BIN, "faultshim.so")
+if os.path.exists(os.path.join(TOP, "tests", "faultshim.so")):
+    itlib.reachable_copy(BIN, "tests/faultshim.so")
 SANITIZED = os.environ.get("POP3D_SANITIZED") is not None
 FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 
@@ -51,11 +57,11 @@ FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 class Session:
     """pop3d -m on one end of a socketpair; commands one at a time."""
 
-    def __init__(self, maildir, args=()):
+    def __init__(self, maildir, args=(), extra_env=None):
         self.err = tempfile.TemporaryFile()
         a, b = socket.socketpair()
         env = {"USER": "alice", "PATH": "/usr/bin:/bin",
-               "HOME": os.path.dirname(maildir)}
+               "HOME": os.path.dirname(maildir), **(extra_env or {})}
         self.proc = subprocess.Popen(
             itlib.AS_USER + [POP3D, "-m", maildir, *args], stdin=b, stdout=b,
             stderr=self.err, env=env, cwd=os.path.dirname(maildir))
@@ -271,9 +277,9 @@ def case_retr_unreadable(r):
     b.cleanup()
 
 
-def login_once(b, args):
+def login_once(b, args, extra_env=None):
     """Logs in and QUITs at once; (the answer to the login, log)."""
-    s = Session(b.md, args)
+    s = Session(b.md, args, extra_env)
     if s.greeting.startswith(b"+OK"):
         s.cmd(b"QUIT")
     return s.greeting, s.close()
@@ -301,6 +307,31 @@ def case_login_delay_refused(r):
          "%r %r %r %r %r %s" % (refused, before, first, after, again,
                                 (log + log2 + log3).decode(
                                     errors="replace")))
+    b.cleanup()
+
+
+def case_login_delay_temp(r):
+    if SANITIZED:
+        r.skip("backend:login-delay-temp", "no sandbox in this build")
+        return
+    if not os.path.exists(SHIM):
+        r.skip("backend:login-delay-temp", "tests/faultshim.so not built")
+        return
+    b = Box()
+    b.put("new/1600000031.t", b"Subject: t\n\nx\n")
+    b.own()
+    # The sandbox cannot be entered, after the scan: [SYS/TEMP].
+    refused, log = login_once(b, ["-L", "3600"], {
+        "LD_PRELOAD": SHIM, "POP3D_FAULT": "nnp:1:EACCES"})
+    first, log2 = login_once(b, ["-L", "3600"])
+    again, log3 = login_once(b, ["-L", "3600"])
+    r.ok("backend:login-delay-temp",
+         refused.startswith(b"-ERR [SYS/TEMP]") and
+         b"cannot enter the sandbox" in log and
+         first.startswith(b"+OK maildrop has 1 messages") and
+         again.startswith(b"-ERR [LOGIN-DELAY]"),
+         "%r %r %r %s" % (refused, first, again, (log + log2 + log3).decode(
+             errors="replace")))
     b.cleanup()
 
 
@@ -477,7 +508,7 @@ def main():
     r = itlib.Results()
     for case in (case_log_open, case_log_changed, case_dele_renamed,
                  case_retr_renamed, case_retr_unreadable,
-                 case_login_delay_refused,
+                 case_login_delay_refused, case_login_delay_temp,
                  case_uidl_twins, case_wsize_absurd, case_in_use_fcntl,
                  case_sandbox_live, case_systemd_filter):
         try:
