@@ -84,6 +84,18 @@ auth_export_env(const char *peer)
 	return 0;
 }
 
+int
+auth_export_proxy(const char *localip, const char *localport)
+{
+	if (setenv("TCPLOCALIP", localip, 1) == -1 ||
+	    setenv("TCPLOCALPORT", localport, 1) == -1 ||
+	    unsetenv("TCPREMOTEHOST") == -1 ||
+	    unsetenv("TCPREMOTEINFO") == -1 ||
+	    unsetenv("TCPLOCALHOST") == -1)
+		return -1;
+	return 0;
+}
+
 size_t
 auth_record(char *buf, size_t size, const char *user, size_t ulen,
     const char *pass, size_t plen, const char *stamp, size_t slen)

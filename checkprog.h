@@ -55,6 +55,16 @@ bool		auth_is_loopback(const char *addr);
 int		auth_export_env(const char *peer);
 
 /*
+ * After a PROXY header (-P): TCPLOCALIP and TCPLOCALPORT become the
+ * destination the header names, where the client connected (vchkpw
+ * and others pick the domain by it), and TCPREMOTEHOST,
+ * TCPREMOTEINFO and TCPLOCALHOST are removed: the superserver looked
+ * them up for the proxy's connection, not the client's.  Returns 0,
+ * or -1 with errno set.
+ */
+int		auth_export_proxy(const char *localip, const char *localport);
+
+/*
  * Lays out "user NUL pass NUL stamp NUL" in buf.  stamp must not be
  * NULL (pass "" and 0 for none).  Returns the record length, or 0 if
  * user or pass is empty, a field contains NUL, or the record would

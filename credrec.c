@@ -13,6 +13,7 @@
 #include "proto.h"
 
 static bool	field_ok(const char *, uint32_t);
+static enum cred_error check_end(uint32_t, const uint8_t [16], uint32_t);
 static void	put_field(char *, const char *, size_t);
 
 uint32_t
@@ -108,24 +109,36 @@ cred_check_login(const void *buf, size_t n, struct cred_login *out)
 	return CRED_OK;
 }
 
+/* One end of a connection: a family, its address, a port. */
+static enum cred_error
+check_end(uint32_t family, const uint8_t addr[16], uint32_t port)
+{
+	size_t	i;
+
+	if (family != CRED_INET4 && family != CRED_INET6)
+		return CRED_ERANGE;
+	if (family == CRED_INET4)
+		for (i = 4; i < 16; i++)
+			if (addr[i] != 0)
+				return CRED_EFORM;
+	if (port > 65535)
+		return CRED_ERANGE;
+	return CRED_OK;
+}
+
 enum cred_error
 cred_check_peer(const void *buf, size_t n, struct cred_peer *out)
 {
-	size_t	i;
+	enum cred_error	e;
 
 	if (n != sizeof(*out))
 		return CRED_ESIZE;
 	memcpy(out, buf, sizeof(*out));
 	if (out->type != CRED_MSG_PEER)
 		return CRED_ETYPE;
-	if (out->family != CRED_INET4 && out->family != CRED_INET6)
-		return CRED_ERANGE;
-	if (out->family == CRED_INET4)
-		for (i = 4; i < sizeof(out->addr); i++)
-			if (out->addr[i] != 0)
-				return CRED_EFORM;
-	if (out->port > 65535)
-		return CRED_ERANGE;
+	if ((e = check_end(out->family, out->addr, out->port)) != CRED_OK ||
+	    (e = check_end(out->dfamily, out->daddr, out->dport)) != CRED_OK)
+		return e;
 	if (out->tls > 1)
 		return CRED_EFLAG;
 	return CRED_OK;

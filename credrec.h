@@ -23,12 +23,14 @@
  * a whole, and the root side then ends the connection.
  *
  * The PROXY hook: a reader that read a PROXY header (before its
- * greeting) sends one CRED_MSG_PEER with the address, port and "TLS
- * at the proxy" bit.  The root side accepts it only if PROXY is on
+ * greeting) sends one CRED_MSG_PEER with the client's address and
+ * port, the destination address and port the client connected to,
+ * and the "TLS at the proxy" bit.  The root side accepts it only if PROXY is on
  * and the real peer was allowed (rootside.proxy_ok, set before the
  * reader was forked), only once, and only before the first login;
  * from then on rootside_peer() is the client address for every log
- * line and for CHECKPROG's TCPREMOTEIP and TCPREMOTEPORT, and the TLS
+ * line and for CHECKPROG's TCPREMOTEIP and TCPREMOTEPORT, the
+ * destination is CHECKPROG's TCPLOCALIP and TCPLOCALPORT, and the TLS
  * bit counts as a secure channel for the plaintext policy.
  */
 #ifndef CREDREC_H
@@ -100,6 +102,9 @@ struct cred_peer {
 	uint32_t	family;		/* enum cred_family */
 	uint8_t		addr[16];	/* network order; IPv4: 4, then 0 */
 	uint32_t	port;		/* 0..65535 */
+	uint32_t	dfamily;	/* the destination: the same three */
+	uint8_t		daddr[16];
+	uint32_t	dport;
 	uint32_t	tls;		/* 0 or 1: TLS ended at the proxy */
 };
 

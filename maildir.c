@@ -15,6 +15,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,7 +27,18 @@
 
 #include "proto.h"
 
+/* open_moved()'s search for one message. */
+struct reopen {
+	struct stat	*st;
+	int		 fd;
+	int		 error;		/* errno if fd is -1 */
+};
+
 static int	lock_file(struct maildir *);
+static int	moved_cmp(const void *, const void *);
+static int	reopen_found(void *, struct maildir_moved *, int,
+		    const char *, bool);
+static int	open_moved(const struct maildir *, size_t, struct stat *);
 
 void
 maildir_init(struct maildir *md, size_t max)
@@ -256,6 +268,110 @@ maildir_uidl(const struct maildir *md, size_t i, char out[POP3_UIDL_MAX + 1])
 	return 32;
 }
 
+static int
+moved_cmp(const void *a, const void *b)
+{
+	const struct maildir_moved	*x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+int
+maildir_find_moved(const struct maildir *md, struct maildir_moved *miss,
+    size_t n, int (*found)(void *, struct maildir_moved *, int, const char *,
+    bool), void *arg)
+{
+	static const bool	 isnew[] = { false, true };
+	const int		 dirs[] = { md->curfd, md->newfd };
+	struct maildir_moved	 key, *hit;
+	struct dirent		*de;
+	const char		*old;
+	size_t			 k, ulen;
+	DIR			*d;
+	int			 fd, e, stop = 0;
+
+	qsort(miss, n, sizeof(*miss), moved_cmp);
+	for (k = 0; k < nitems(dirs) && !stop; k++) {
+		/* A descriptor of its own: readdir(3) moves its offset. */
+		if ((fd = openat(dirs[k], ".", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC)) == -1)
+			return -1;
+		if ((d = fdopendir(fd)) == NULL) {
+			e = errno;
+			(void)close(fd);
+			errno = e;
+			return -1;
+		}
+		for (;;) {
+			errno = 0;
+			if ((de = readdir(d)) == NULL)
+				break;
+			key.ino = (uint64_t)de->d_ino;
+			hit = bsearch(&key, miss, n, sizeof(*miss), moved_cmp);
+			if (hit == NULL || hit->done)
+				continue;
+			old = md->names + md->msg[hit->idx].name;
+			ulen = strcspn(old, ":");
+			if (strncmp(de->d_name, old, ulen) != 0 ||
+			    (de->d_name[ulen] != ':' &&
+			    de->d_name[ulen] != '\0'))
+				continue;
+			hit->done = true;
+			if ((stop = found(arg, hit, dirs[k], de->d_name,
+			    isnew[k])) != 0)
+				break;
+		}
+		e = errno;
+		(void)closedir(d);	/* a directory; nothing to lose */
+		if (de == NULL && e != 0) {
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The message under its new name, if it is the same file. */
+static int
+reopen_found(void *arg, struct maildir_moved *w, int dirfd, const char *name,
+    bool isnew)
+{
+	struct reopen	*ro = arg;
+
+	(void)isnew;
+	if ((ro->fd = maildir_open_regular(dirfd, name, ro->st)) == -1) {
+		ro->error = errno;
+		return 1;
+	}
+	if ((uint64_t)ro->st->st_ino != w->ino) {
+		/* Replaced between readdir(3) and open(2): not ours. */
+		(void)close(ro->fd);	/* read-only; nothing to lose */
+		ro->fd = -1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Message i, renamed by another program since the scan: an fd, or -1. */
+static int
+open_moved(const struct maildir *md, size_t i, struct stat *st)
+{
+	struct maildir_moved	w;
+	struct reopen		ro;
+
+	w.ino = maildir_msg(md, i)->ino;
+	w.idx = md->ord[i];
+	w.done = false;
+	ro.st = st;
+	ro.fd = -1;
+	ro.error = ENOENT;
+	if (maildir_find_moved(md, &w, 1, reopen_found, &ro) == -1)
+		return -1;	/* could not look: not the same as gone */
+	if (ro.fd == -1)
+		errno = ro.error;
+	return ro.fd;
+}
+
 int
 maildir_open(const struct maildir *md, size_t i, uint64_t *bytes)
 {
@@ -268,6 +384,8 @@ maildir_open(const struct maildir *md, size_t i, uint64_t *bytes)
 	}
 	fd = maildir_open_regular(maildir_msg(md, i)->flags & MSG_NEW ?
 	    md->newfd : md->curfd, maildir_name(md, i), &st);
+	if (fd == -1 && errno == ENOENT)
+		fd = open_moved(md, i, &st);
 	if (fd != -1)
 		*bytes = (uint64_t)st.st_size;
 	return fd;

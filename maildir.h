@@ -104,11 +104,45 @@ size_t		 maildir_uidl(const struct maildir *, size_t i,
 /*
  * Opens message i for reading: O_NONBLOCK and O_NOFOLLOW, and it must
  * still be a regular file, so nothing planted in the Maildir can hang
- * or redirect the session.  *bytes is its length on disk.  Returns an
- * fd, or -1 with errno set.
+ * or redirect the session.  A message another program renamed since
+ * the scan is opened under its new name (maildir_find_moved()), if it
+ * is still the same inode.  *bytes is its length on disk.  Returns an
+ * fd, or -1 with errno set: ENOENT if the message is in neither new/
+ * nor cur/ any more (deleted or moved away elsewhere).
  */
 int		 maildir_open(const struct maildir *, size_t i,
 		    uint64_t *bytes);
+
+/*
+ * A message that is not under the name the scan saw.  Another program
+ * renamed it since: a flag change by a mail client (over IMAP, or on
+ * the same disk), or its own move from new/ to cur/.  Such a rename
+ * keeps the unique part of the name (up to the first ':') and the
+ * inode, and the two together find it again.
+ */
+struct maildir_moved {
+	uint64_t	 ino;		/* md->msg[idx].ino */
+	uint32_t	 idx;		/* the entry in md->msg */
+	bool		 done;		/* found: found() was called */
+};
+
+/*
+ * Looks for the n messages of miss[] (it sorts them by inode): one
+ * pass over cur/, then one over new/, and for each entry there that
+ * has the inode and the unique part of a message's name, marks it
+ * done and calls found(arg, that element, dirfd, name, isnew): dirfd
+ * is md->curfd or md->newfd, name the entry's name (valid during the
+ * call only), isnew whether it is new/.  found returns 1 to stop the
+ * search, 0 to go on.  Only opens directories for reading, as the
+ * sandbox allows.  Returns 0 once both directories were read or found
+ * stopped it; -1 with errno set if a directory could not be read (the
+ * elements not done may be anywhere then).  Used by UPDATE for DELE
+ * and flags (update.h) and by maildir_open() for RETR and TOP.
+ */
+int		 maildir_find_moved(const struct maildir *,
+		    struct maildir_moved *miss, size_t n,
+		    int (*found)(void *, struct maildir_moved *, int,
+		    const char *, bool), void *arg);
 
 /* Releases memory, descriptors and the lock. */
 void		 maildir_close(struct maildir *);

@@ -2,11 +2,12 @@
 /*
  * policy.c: EXPIRE and LOGIN-DELAY (see policy.h).
  *
- * The login stamp is the mtime of an empty file in the Maildir root,
- * set with futimens(2) in one system call: there is no index to keep
- * and nothing to parse, and a session holds the Maildir lock
- * (maildir_enter) while it looks and stamps, so two logins cannot
- * both pass.  Only logins that get their +OK stamp it.
+ * The login stamp is the mtime of a one-octet file in the Maildir root,
+ * set by one write(2): there is no index to keep and nothing to parse,
+ * and a session holds the Maildir lock (maildir_enter) while it looks
+ * and stamps, so two logins cannot both pass.  Only logins that get
+ * their +OK stamp it, at the last moment, inside the sandbox
+ * (policy.h).
  */
 #include "policy.h"
 
@@ -41,10 +42,9 @@ policy_value(const char *env, long opt, long max, long *val)
 }
 
 int
-policy_login(int dirfd, long delay, time_t now, long *wait)
+policy_login_check(int dirfd, long delay, time_t now, long *wait)
 {
 	struct stat	st;
-	int		fd, e;
 
 	*wait = 0;
 	if (fstatat(dirfd, POLICY_STAMP, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -53,12 +53,55 @@ policy_login(int dirfd, long delay, time_t now, long *wait)
 		*wait = (long)(delay - (now - st.st_mtime));
 		return 1;
 	}
-	fd = openat(dirfd, POLICY_STAMP, O_WRONLY | O_CREAT | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC, 0600);
+	return 0;
+}
+
+int
+policy_login_open(int dirfd)
+{
+	static const struct timespec	never[2] = { { 0, 0 }, { 0, 0 } };
+	struct stat			st;
+	int				fd, e;
+
+	fd = openat(dirfd, POLICY_STAMP, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd != -1) {
+		/* New: no login yet, until policy_login_stamp(). */
+		if (futimens(fd, never) == -1)
+			goto fail;
+		return fd;
+	}
+	if (errno != EEXIST)
+		return -1;
+	fd = openat(dirfd, POLICY_STAMP, O_WRONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (fd == -1)
 		return -1;
-	if (futimens(fd, NULL) == -1) {
-		e = errno;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
+	(void)close(fd);	/* nothing written yet */
+	errno = e;
+	return -1;
+}
+
+int
+policy_login_stamp(int fd)
+{
+	ssize_t	r;
+	int	e;
+
+	/* Always the same octet at the same place: the file stays 1 long. */
+	while ((r = pwrite(fd, "\n", 1, 0)) == -1 && errno == EINTR)
+		continue;
+	if (r != 1) {
+		e = r == -1 ? errno : EIO;
 		(void)close(fd);
 		errno = e;
 		return -1;

@@ -31,13 +31,29 @@
 int	policy_value(const char *env, long opt, long max, long *val);
 
 /*
- * LOGIN-DELAY on the Maildir open as dirfd, at time now: returns 1 if
- * the last successful login was less than delay seconds ago (*wait
- * is how many seconds remain); else records this login as the last
- * one and returns 0, or -1 with errno if it could not be recorded.
- * A stamp from the future (a clock set back) does not count.
+ * LOGIN-DELAY counts accepted logins only (RFC 2449 s.8.1: "the
+ * minimum time between logins"; a refused one is no login), so it
+ * takes three steps, all on the Maildir open as dirfd with its lock
+ * held:
+ *
+ * policy_login_check, before the scan: returns 1 if the last accepted
+ * login was less than delay seconds before now (*wait is how many
+ * seconds remain), else 0.  A stamp from the future (a clock set
+ * back) does not count.
+ *
+ * policy_login_open, before the sandbox (which opens no file for
+ * writing): opens the stamp for writing, creating it if need be with
+ * a time of 0, which is no login, so a login refused after this does
+ * not count either.  Returns an fd, or -1 with errno set.
+ *
+ * policy_login_stamp, when the +OK answering the login is due: makes
+ * now the stamp's time by writing one octet to fd (the sandbox allows
+ * write(2), not futimens(2)).  Returns 0, or -1 with errno set; fd is
+ * closed either way.
  */
-int	policy_login(int dirfd, long delay, time_t now, long *wait);
+int	policy_login_check(int dirfd, long delay, time_t now, long *wait);
+int	policy_login_open(int dirfd);
+int	policy_login_stamp(int fd);
 
 /*
  * EXPIRE at QUIT: marks MSG_DELE every message not marked yet whose

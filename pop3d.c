@@ -82,6 +82,8 @@ static int	user_policy(const struct options *, long *, long *,
 		    const char *);
 static int	login_delay(struct maildir *, long, const char *,
 		    const char *);
+static int	login_stamp_open(struct maildir *, long, const char *);
+static void	login_stamp(int, const char *);
 static void	signals_reset(void);
 
 /*
@@ -204,6 +206,15 @@ proxy_header(const struct options *o, const char *real, struct authz *a,
 		memcpy(m.addr, h.src.a, 16);
 	}
 	m.port = h.sport;
+	/* Where the client connected: TCPLOCALIP, TCPLOCALPORT. */
+	if (proxy_addr_v4(&h.dst)) {
+		m.dfamily = CRED_INET4;
+		memcpy(m.daddr, h.dst.a + 12, 4);
+	} else {
+		m.dfamily = CRED_INET6;
+		memcpy(m.daddr, h.dst.a, 16);
+	}
+	m.dport = h.dport;
 	m.tls = h.ssl ? 1 : 0;
 	if (sock != -1 ? send(sock, &m, sizeof(m), MSG_NOSIGNAL) !=
 	    (ssize_t)sizeof(m) : rootside_endpoint(rs, &m, sizeof(m)) == -1) {
@@ -418,19 +429,40 @@ login_delay(struct maildir *md, long delay, const char *user,
     const char *peer)
 {
 	long	wait;
-	int	r;
 
 	if (delay == POLICY_OFF || delay == 0)
 		return 0;
-	r = policy_login(md->lockfd, delay, time(NULL), &wait);
-	if (r == 1)
-		log_msg(LOG_NOTICE, "login too soon: user=%s, ip=[%s], "
-		    "LOGIN-DELAY %ld, %ld seconds left", user, peer, delay,
-		    wait);
-	else if (r == -1)
+	if (policy_login_check(md->lockfd, delay, time(NULL), &wait) == 0)
+		return 0;
+	log_msg(LOG_NOTICE, "login too soon: user=%s, ip=[%s], LOGIN-DELAY "
+	    "%ld, %ld seconds left", user, peer, delay, wait);
+	return 1;
+}
+
+/*
+ * LOGIN-DELAY's stamp, opened before the sandbox: an fd for
+ * login_stamp(), or -1 if there is none to write.
+ */
+static int
+login_stamp_open(struct maildir *md, long delay, const char *user)
+{
+	int	fd;
+
+	if (delay == POLICY_OFF || delay == 0)
+		return -1;
+	if ((fd = policy_login_open(md->lockfd)) == -1)
 		log_msg(LOG_WARNING, "user=%s: cannot record the login in "
 		    "%s: %s", user, POLICY_STAMP, strerror(errno));
-	return r;
+	return fd;
+}
+
+/* The login is accepted: it counts for LOGIN-DELAY from now. */
+static void
+login_stamp(int fd, const char *user)
+{
+	if (fd != -1 && policy_login_stamp(fd) == -1)
+		log_msg(LOG_WARNING, "user=%s: cannot record the login in "
+		    "%s: %s", user, POLICY_STAMP, strerror(errno));
 }
 
 /* ", expired=N/OCTETS" for the logout line when EXPIRE is on. */
@@ -455,6 +487,7 @@ back(const struct options *o)
 	struct sandbox_result	sb;
 	const char		*u = getenv("USER");
 	long			 expire, delay;
+	int			 stampfd;
 	char			 exp[64];
 	char			 user[128], peer[64];
 	enum session_end	 why;
@@ -512,6 +545,7 @@ back(const struct options *o)
 	s.nhandlers = trans_nhandlers;
 	log_msg(LOG_INFO, "login: user=%s, ip=[%s], messages=%zu, "
 	    "octets=%" PRIu64, user, peer, md.count, md.total);
+	stampfd = login_stamp_open(&md, delay, user);
 	/*
 	 * Locked, scanned, every descriptor open, syslog connected and
 	 * the time zone loaded by the line above: from here on only what
@@ -522,6 +556,8 @@ back(const struct options *o)
 	else if (sandbox_enter(md.lockfd, &sb) == -1) {
 		log_msg(LOG_ERR, "cannot enter the sandbox: user=%s: %s", user,
 		    strerror(errno));
+		if (stampfd != -1)
+			(void)close(stampfd);	/* not stamped: no login */
 		maildir_close(&md);
 		return back_refuse(&s, "[SYS/TEMP] cannot open mailbox");
 	} else if (!sb.landlock)
@@ -531,6 +567,8 @@ back(const struct options *o)
 		    "ABI 1 cannot allow UPDATE's renames" :
 		    strerror(sb.landlock_errno));
 	takeover();
+	/* Accepted: from here on it counts (LOGIN-DELAY, pop3d(8)). */
+	login_stamp(stampfd, user);
 	reply_ok(&s, "maildrop has %zu messages (%" PRIu64 " octets)",
 	    md.count, md.total);
 	why = session_run(&s);

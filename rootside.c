@@ -250,6 +250,7 @@ rootside_endpoint(struct rootside *rs, const void *buf, size_t n)
 	struct cred_peer	p;
 	enum cred_error		e;
 	char			addr[INET6_ADDRSTRLEN], port[8];
+	char			daddr[INET6_ADDRSTRLEN], dport[8];
 
 	if ((e = cred_check_peer(buf, n, &p)) != CRED_OK) {
 		log_msg(LOG_ERR, "reader sent a malformed client endpoint "
@@ -263,10 +264,14 @@ rootside_endpoint(struct rootside *rs, const void *buf, size_t n)
 		return -1;
 	}
 	if (inet_ntop(p.family == CRED_INET4 ? AF_INET : AF_INET6, p.addr,
-	    addr, sizeof(addr)) == NULL)
+	    addr, sizeof(addr)) == NULL ||
+	    inet_ntop(p.dfamily == CRED_INET4 ? AF_INET : AF_INET6, p.daddr,
+	    daddr, sizeof(daddr)) == NULL)
 		return -1;
 	(void)snprintf(port, sizeof(port), "%u", (unsigned)p.port);
-	if (rootside_set_peer(rs, addr, port) == -1) {
+	(void)snprintf(dport, sizeof(dport), "%u", (unsigned)p.dport);
+	if (rootside_set_peer(rs, addr, port) == -1 ||
+	    auth_export_proxy(daddr, dport) == -1) {
 		log_msg(LOG_ERR, "cannot set the client endpoint: %s",
 		    strerror(errno));
 		return -1;

@@ -3,11 +3,10 @@
  * update.c: the UPDATE state on disk (RFC 1939 s.6, see update.h).
  * Never replaces a file; a failed rename leaves the mail where it was.
  */
-#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE, DT_* */
+#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE */
 
 #include "update.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -23,19 +22,19 @@
 /* Room for a name, ":2," and every flag letter. */
 #define NAME_BUF	(POP3_NAME_MAX + 64)
 
-/* A message not under the name the scan saw. */
-struct missing {
-	uint64_t	 ino;
-	uint32_t	 idx;		/* in md->msg */
-	bool		 done;		/* found and dealt with */
+/* find_moved()'s state for commit_moved(). */
+struct commit_state {
+	struct maildir		*md;
+	struct commit_result	*res;
 };
 
 static int	move_file(int, const char *, int, const char *);
 static void	delete_one(int, const char *, struct commit_result *);
 static int	move_one(const struct maildir *, const struct msg *, int,
 		    const char *, bool, struct commit_result *);
-static int	ino_cmp(const void *, const void *);
-static void	find_moved(struct maildir *, struct missing *, size_t,
+static int	commit_moved(void *, struct maildir_moved *, int, const char *,
+		    bool);
+static void	find_moved(struct maildir *, struct maildir_moved *, size_t,
 		    struct commit_result *);
 
 /* rename(2) that never replaces an existing file. */
@@ -99,77 +98,48 @@ move_one(const struct maildir *md, const struct msg *m, int dirfd,
 	return 0;
 }
 
+/* UPDATE for one message found under a name another program gave it. */
 static int
-ino_cmp(const void *a, const void *b)
+commit_moved(void *arg, struct maildir_moved *w, int dirfd, const char *name,
+    bool isnew)
 {
-	const struct missing	*x = a, *y = b;
+	struct commit_state	*cs = arg;
+	struct msg		*m = &cs->md->msg[w->idx];
 
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	cs->res->renamed++;
+	if (m->flags & MSG_DELE)
+		delete_one(dirfd, name, cs->res);
+	else if (move_one(cs->md, m, dirfd, name, isnew, cs->res) == -1) {
+		/* Renamed once more, this very moment. */
+		cs->res->unmoved++;
+		if (cs->res->error == 0)
+			cs->res->error = ENOENT;
+	}
+	return 0;
 }
 
 /*
  * The messages in miss[] were not under the names the scan saw: some
- * other program renamed them since (a flag change by a mail client
- * over IMAP, or its own move from new/ to cur/), which keeps the
- * unique part of the name (up to ':') and the inode.  One readdir(3)
- * pass over cur/ and one over new/ finds each by both, and UPDATE is
- * done to it there.  A message found in neither is gone: someone
- * deleted it, which for a DELE is what was asked.
+ * other program renamed them since (maildir_find_moved()), and UPDATE
+ * is done to each where it is now.  A message found in neither new/
+ * nor cur/ is gone: someone deleted it, which for a DELE is what was
+ * asked.
  */
 static void
-find_moved(struct maildir *md, struct missing *miss, size_t n,
+find_moved(struct maildir *md, struct maildir_moved *miss, size_t n,
     struct commit_result *res)
 {
-	static const bool	 isnew[] = { false, true };
-	const int		 dirs[] = { md->curfd, md->newfd };
-	struct missing		 key, *hit;
-	struct dirent		*de;
+	struct commit_state	 cs = { md, res };
 	struct msg		*m;
-	const char		*old;
-	size_t			 i, k, ulen;
-	DIR			*d;
-	int			 fd;
+	size_t			 i;
+	int			 r;
 
-	qsort(miss, n, sizeof(*miss), ino_cmp);
-	for (k = 0; k < nitems(dirs); k++) {
-		if ((fd = openat(dirs[k], ".", O_RDONLY | O_DIRECTORY |
-		    O_CLOEXEC)) == -1)
-			break;
-		if ((d = fdopendir(fd)) == NULL) {
-			(void)close(fd);
-			break;
-		}
-		while ((de = readdir(d)) != NULL) {
-			key.ino = (uint64_t)de->d_ino;
-			hit = bsearch(&key, miss, n, sizeof(*miss), ino_cmp);
-			if (hit == NULL || hit->done)
-				continue;
-			m = &md->msg[hit->idx];
-			old = md->names + m->name;
-			ulen = strcspn(old, ":");
-			if (strncmp(de->d_name, old, ulen) != 0 ||
-			    (de->d_name[ulen] != ':' &&
-			    de->d_name[ulen] != '\0'))
-				continue;
-			hit->done = true;
-			res->renamed++;
-			if (m->flags & MSG_DELE)
-				delete_one(dirs[k], de->d_name, res);
-			else if (move_one(md, m, dirs[k], de->d_name, isnew[k],
-			    res) == -1) {
-				/* Renamed once more, this very moment. */
-				res->unmoved++;
-				if (res->error == 0)
-					res->error = ENOENT;
-			}
-		}
-		(void)closedir(d);	/* a directory; nothing to lose */
-	}
+	r = maildir_find_moved(md, miss, n, commit_moved, &cs);
 	for (i = 0; i < n; i++) {
 		if (miss[i].done)
 			continue;
 		m = &md->msg[miss[i].idx];
-		if (k < nitems(dirs)) {
+		if (r == -1) {
 			/* Could not look: say so rather than guess. */
 			if (m->flags & MSG_DELE)
 				res->undeleted++;
@@ -185,10 +155,10 @@ find_moved(struct maildir *md, struct missing *miss, size_t n,
 int
 maildir_commit(struct maildir *md, struct commit_result *res)
 {
-	struct missing	*miss = NULL;
-	struct msg	*m;
-	size_t		 i, n = 0;
-	int		 dirfd;
+	struct maildir_moved	*miss = NULL;
+	struct msg		*m;
+	size_t			 i, n = 0;
+	int			 dirfd;
 
 	memset(res, 0, sizeof(*res));
 	/* In table order, which is cheaper; the order does not matter. */

@@ -5,10 +5,13 @@
  * "CALL:N:ERRNO": the N-th call (from 1) of CALL fails with ERRNO
  * (EIO, ENOSPC, EACCES or EROFS), the others go through.  CALL is
  * unlinkat, renameat2, or cache: every write to pop3d.sizes.tmp (as
- * on a full disk, from the N-th on).  Not part of pop3d.
+ * on a full disk, from the N-th on), or nnp: prctl(2)'s
+ * PR_SET_NO_NEW_PRIVS, which entering the sandbox needs (pop3d's own
+ * call and libseccomp's).  Not part of pop3d.
  */
 #define _GNU_SOURCE
 
+#include <sys/prctl.h>
 #include <sys/types.h>
 
 #include <dlfcn.h>
@@ -26,6 +29,7 @@ int	openat(int, const char *, int, ...);
 ssize_t	write(int, const void *, size_t);
 ssize_t	pwrite(int, const void *, size_t, off_t);
 ssize_t	pwrite64(int, const void *, size_t, off_t);
+int	prctl(int, ...);
 
 static char	call[32];
 static long	nth;
@@ -140,4 +144,24 @@ pwrite64(int fd, const void *p, size_t n, off_t off)
 	    dlsym(RTLD_NEXT, "pwrite64");
 
 	return cache_full(fd) ? -1 : real(fd, p, n, off);
+}
+
+int
+prctl(int option, ...)
+{
+	int		(*real)(int, ...) =
+	    (int (*)(int, ...))dlsym(RTLD_NEXT, "prctl");
+	unsigned long	a[4];
+	va_list		ap;
+	int		i;
+
+	va_start(ap, option);
+	for (i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (option == PR_SET_NO_NEW_PRIVS && armed("nnp") && ++seen == nth) {
+		errno = err;
+		return -1;
+	}
+	return real(option, a[0], a[1], a[2], a[3]);
 }

@@ -48,7 +48,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (cred_check_peer(data, size, &p) == CRED_OK &&
 	    ((p.family != CRED_INET4 && p.family != CRED_INET6) ||
-	    p.port > 65535 || p.tls > 1))
+	    (p.dfamily != CRED_INET4 && p.dfamily != CRED_INET6) ||
+	    p.port > 65535 || p.dport > 65535 || p.tls > 1))
 		abort();
 	if (cred_check_log(data, size, &l) == CRED_OK &&
 	    (l.len >= sizeof(l.text) || strlen(l.text) != l.len ||

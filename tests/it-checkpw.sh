@@ -54,6 +54,10 @@ if [ "$ROOT" = 1 ] && command -v setpriv >/dev/null 2>&1; then
 fi
 
 chmod 755 "$T"
+# The helper runs as nobody below: a copy it can reach, wherever the
+# tree is cloned (a private home, /root).
+cp "$BIN" "$T/pop3d-checkpw" && chmod 755 "$T/pop3d-checkpw" || exit 1
+BIN=$T/pop3d-checkpw
 mkdir "$T/home" "$T/home/alice" "$T/home/carol" || exit 1
 chmod 755 "$T/home" "$T/home/alice" "$T/home/carol"
 if [ "$ROOT" = 1 ]; then

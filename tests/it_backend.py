@@ -7,6 +7,17 @@ case asserts the bytes on the wire, the files on disk and the log:
                 "LOGIN FAILED" line reaches the log escaped, on one line
   dele-renamed  DELE + QUIT deletes a message another program renamed
                 (flag change) during the session
+  retr-renamed  RETR and TOP, inside the sandbox, serve messages another
+                program renamed during the session (a flag change in
+                cur/, a move from new/ to cur/), and QUIT flags them
+                there; a message really gone gets a plain -ERR, also
+                when another file took its unique name; when cur/
+                cannot be read to look, -ERR [SYS/TEMP] instead
+  login-delay-refused  a login refused for too many messages (-M) does
+                not count for LOGIN-DELAY (-L): the next one, with the
+                cause gone, gets in; the one after that is too soon
+  login-delay-temp  the same for a login refused with [SYS/TEMP] (the
+                sandbox could not be entered: tests/faultshim.so)
   uidl-twins    the same unique name in new/ and cur/: two UIDLs
   wsize-absurd  names claiming 10^18 octets: STAT is exact, the size
                 cache is written
@@ -33,7 +44,12 @@ import time
 import itlib
 
 TOP = itlib.TOP
-POP3D = os.path.join(TOP, "pop3d")
+# The mail user runs them: copies it can reach wherever the tree is.
+BIN = itlib.scratch_dir("pop3d-back-bin.")
+POP3D, = itlib.reachable_copy(BIN, "pop3d")
+SHIM = os.path.join(BIN, "faultshim.so")
+if os.path.exists(os.path.join(TOP, "tests", "faultshim.so")):
+    itlib.reachable_copy(BIN, "tests/faultshim.so")
 SANITIZED = os.environ.get("POP3D_SANITIZED") is not None
 FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 
@@ -41,13 +57,13 @@ FORGED = b"pop3d[1]: LOGIN FAILED, user=root, ip=[192.0.2.66]"
 class Session:
     """pop3d -m on one end of a socketpair; commands one at a time."""
 
-    def __init__(self, maildir):
+    def __init__(self, maildir, args=(), extra_env=None):
         self.err = tempfile.TemporaryFile()
         a, b = socket.socketpair()
         env = {"USER": "alice", "PATH": "/usr/bin:/bin",
-               "HOME": os.path.dirname(maildir)}
+               "HOME": os.path.dirname(maildir), **(extra_env or {})}
         self.proc = subprocess.Popen(
-            itlib.AS_USER + [POP3D, "-m", maildir], stdin=b, stdout=b,
+            itlib.AS_USER + [POP3D, "-m", maildir, *args], stdin=b, stdout=b,
             stderr=self.err, env=env, cwd=os.path.dirname(maildir))
         b.close()
         self.sock = a
@@ -93,8 +109,7 @@ class Box:
     """A scratch Maildir the mail user owns."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="pop3d-back.")
-        os.chmod(self.dir, 0o755)
+        self.dir = itlib.scratch_dir("pop3d-back.")
         self.md = os.path.join(self.dir, "Maildir")
         for sub in ("", "new", "cur", "tmp"):
             os.mkdir(os.path.join(self.md, sub))
@@ -183,6 +198,140 @@ def case_dele_renamed(r):
          b"deleted=1/" in log,
          "%r %r %r %r %s" % (stat, dele, quit, b.ls("cur"),
                              log.decode(errors="replace")))
+    b.cleanup()
+
+
+def case_retr_renamed(r):
+    b = Box()
+    bodies = [b"Subject: a\n\nflagged elsewhere\n",
+              b"Subject: b\n\nmoved to cur\n.dot\n",
+              b"Subject: c\n\ndeleted elsewhere\n",
+              b"Subject: d\n\nreplaced\n"]
+    b.put("cur/1600000011.a:2,", bodies[0])
+    b.put("new/1600000012.b", bodies[1])
+    b.put("cur/1600000013.c:2,", bodies[2])
+    b.put("cur/1600000014.d:2,", bodies[3])
+    b.own()
+    s = Session(b.md)
+    stat, _ = s.cmd(b"STAT")
+    cur = os.path.join(b.md, "cur")
+    # Another program: an IMAP server flags 1, a MUA moves 2 to cur/,
+    # deletes 3, and puts a new file under 4's unique name.
+    os.rename(os.path.join(cur, "1600000011.a:2,"),
+              os.path.join(cur, "1600000011.a:2,F"))
+    os.rename(os.path.join(b.md, "new", "1600000012.b"),
+              os.path.join(cur, "1600000012.b:2,S"))
+    os.unlink(os.path.join(cur, "1600000013.c:2,"))
+    # Made while 4 still exists, so that it cannot reuse 4's inode.
+    b.put("tmp/impostor", b"Subject: impostor\n\n!\n")
+    os.unlink(os.path.join(cur, "1600000014.d:2,"))
+    os.rename(os.path.join(b.md, "tmp", "impostor"),
+              os.path.join(cur, "1600000014.d:2,T"))
+    b.own()
+    got = {}
+    for n in (1, 2, 3, 4):
+        got[n] = s.cmd(b"RETR %d" % n, multi=True)
+    top, tbody = s.cmd(b"TOP 2 0", multi=True)
+    quit, _ = s.cmd(b"QUIT")
+    log = s.close()
+
+    def body(n):
+        return b"".join(l + b"\r\n" for l in got[n][1]).replace(
+            b"\r\n..", b"\r\n.")
+
+    gone = b"-ERR message %d is no longer there"
+    r.ok("backend:retr-renamed",
+         stat.startswith(b"+OK 4 ") and
+         got[1][0].startswith(b"+OK") and body(1) == itlib.wire(bodies[0]) and
+         got[2][0].startswith(b"+OK") and body(2) == itlib.wire(bodies[1]) and
+         got[3][0] == gone % 3 and got[4][0] == gone % 4 and
+         top.startswith(b"+OK") and tbody == [b"Subject: b", b""] and
+         quit.startswith(b"+OK") and
+         b.ls("cur") == ["1600000011.a:2,FS", "1600000012.b:2,S",
+                         "1600000014.d:2,T"] and b.ls("new") == [],
+         "%r %r %r %r %s" % (stat, got, (top, tbody), b.ls("cur"),
+                             log.decode(errors="replace")))
+    b.cleanup()
+
+
+def case_retr_unreadable(r):
+    b = Box()
+    b.put("cur/1600000021.a:2,", b"Subject: a\n\na\n")
+    b.own()
+    s = Session(b.md)
+    cur = os.path.join(b.md, "cur")
+    os.rename(os.path.join(cur, "1600000021.a:2,"),
+              os.path.join(cur, "1600000021.a:2,F"))
+    # The name can be looked up (ENOENT), the directory not listed.
+    os.chmod(cur, 0o300)
+    try:
+        retr, _ = s.cmd(b"RETR 1", multi=True)
+    finally:
+        os.chmod(cur, 0o700)
+    s.cmd(b"QUIT")
+    log = s.close()
+    r.ok("backend:retr-renamed-unreadable",
+         retr == b"-ERR [SYS/TEMP] cannot read message 1" and
+         b"Permission denied" in log, "%r %s" % (retr, log.decode(
+             errors="replace")))
+    b.cleanup()
+
+
+def login_once(b, args, extra_env=None):
+    """Logs in and QUITs at once; (the answer to the login, log)."""
+    s = Session(b.md, args, extra_env)
+    if s.greeting.startswith(b"+OK"):
+        s.cmd(b"QUIT")
+    return s.greeting, s.close()
+
+
+def case_login_delay_refused(r):
+    b = Box()
+    for i in range(3):
+        b.put("new/16000000%02d.ld" % i, b"Subject: %d\n\nx\n" % i)
+    b.own()
+    stamp = os.path.join(b.md, "pop3d.login")
+    t0 = time.time()
+    refused, log = login_once(b, ["-M", "2", "-L", "3600"])
+    # Whatever is there now must not count as a login.
+    before = os.stat(stamp).st_mtime if os.path.exists(stamp) else None
+    first, log2 = login_once(b, ["-M", "3", "-L", "3600"])
+    after = os.stat(stamp).st_mtime if os.path.exists(stamp) else None
+    again, log3 = login_once(b, ["-M", "3", "-L", "3600"])
+    r.ok("backend:login-delay-refused",
+         refused.startswith(b"-ERR [SYS/PERM] too many messages") and
+         (before is None or before < t0 - 3600) and
+         first.startswith(b"+OK maildrop has 3 messages") and
+         after is not None and after >= t0 - 1 and
+         again.startswith(b"-ERR [LOGIN-DELAY]"),
+         "%r %r %r %r %r %s" % (refused, before, first, after, again,
+                                (log + log2 + log3).decode(
+                                    errors="replace")))
+    b.cleanup()
+
+
+def case_login_delay_temp(r):
+    if SANITIZED:
+        r.skip("backend:login-delay-temp", "no sandbox in this build")
+        return
+    if not os.path.exists(SHIM):
+        r.skip("backend:login-delay-temp", "tests/faultshim.so not built")
+        return
+    b = Box()
+    b.put("new/1600000031.t", b"Subject: t\n\nx\n")
+    b.own()
+    # The sandbox cannot be entered, after the scan: [SYS/TEMP].
+    refused, log = login_once(b, ["-L", "3600"], {
+        "LD_PRELOAD": SHIM, "POP3D_FAULT": "nnp:1:EACCES"})
+    first, log2 = login_once(b, ["-L", "3600"])
+    again, log3 = login_once(b, ["-L", "3600"])
+    r.ok("backend:login-delay-temp",
+         refused.startswith(b"-ERR [SYS/TEMP]") and
+         b"cannot enter the sandbox" in log and
+         first.startswith(b"+OK maildrop has 1 messages") and
+         again.startswith(b"-ERR [LOGIN-DELAY]"),
+         "%r %r %r %s" % (refused, first, again, (log + log2 + log3).decode(
+             errors="replace")))
     b.cleanup()
 
 
@@ -358,6 +507,8 @@ def case_systemd_filter(r):
 def main():
     r = itlib.Results()
     for case in (case_log_open, case_log_changed, case_dele_renamed,
+                 case_retr_renamed, case_retr_unreadable,
+                 case_login_delay_refused, case_login_delay_temp,
                  case_uidl_twins, case_wsize_absurd, case_in_use_fcntl,
                  case_sandbox_live, case_systemd_filter):
         try:

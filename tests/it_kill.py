@@ -22,7 +22,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -55,8 +54,7 @@ def demote():
     """As root, runs this script again as the mail user (the back end
     refuses uid 0), from copies it can read: spawning the back end
     needs no set-uid step then, and each trial costs less."""
-    d = tempfile.mkdtemp(prefix="pop3d-killbin.")
-    os.chmod(d, 0o755)
+    d = itlib.scratch_dir("pop3d-killbin.")
     for f in (os.path.join(itlib.TOP, "pop3d"), __file__,
               os.path.join(itlib.TOP, "tests", "itlib.py")):
         shutil.copy(f, d)
@@ -79,8 +77,7 @@ class Box:
     """A Maildir of known messages in a scratch home."""
 
     def __init__(self, rng):
-        self.home = tempfile.mkdtemp(prefix="pop3d-kill.")
-        os.chmod(self.home, 0o755)
+        self.home = itlib.scratch_dir("pop3d-kill.")
         self.md = os.path.join(self.home, "Maildir")
         self.msgs = {}          # unique name -> contents
         for sub in ("new", "cur", "tmp"):

@@ -421,10 +421,7 @@ def main():
     if not os.access(PASSWD, os.X_OK):
         r.skip("it_passwd", "pop3d-passwd is not built")
         return 0
-    d = os.path.join(itlib.TOP, "tests", "scratch")
-    os.makedirs(d, exist_ok=True)
-    import tempfile
-    d = tempfile.mkdtemp(prefix="it_passwd.", dir=d)
+    d = itlib.scratch_dir("it_passwd.")
     test_edit(r, d)
     test_errors(r, d)
     test_concurrent(r, d)

@@ -4,13 +4,17 @@
 hand-made PROXY v1 and v2 headers on real loopback sockets.
 
 The header's client address must reach every log line and CHECKPROG's
-TCPREMOTEIP/TCPREMOTEPORT, and decide -p loopback; the v2 SSL TLV with
+TCPREMOTEIP/TCPREMOTEPORT, and decide -p loopback; its destination is
+CHECKPROG's TCPLOCALIP/TCPLOCALPORT, and the superserver's names for
+the proxy's connection (TCPREMOTEHOST, TCPREMOTEINFO, TCPLOCALHOST) are
+gone, while LOCAL and UNKNOWN keep all of them; the v2 SSL TLV with
 the client-SSL bit makes the connection secure; bytes sent right after
 the header belong to the session; v2 LOCAL and v1 UNKNOWN keep the real
 endpoints; a bad, truncated, oversized or missing header and a peer
 not on the list get no greeting, a log line, and a clean exit.
 """
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -41,18 +45,21 @@ def ssl_tlv(client):
 
 class Front:
     """tcpserver (verbose: it logs each child's exit status) running
-    pop3d with front options, CHECKPROG = a script that logs its
-    TCPREMOTEIP/TCPREMOTEPORT and execs pop3d-checkpw."""
+    pop3d with front options (after the command prefix pre), CHECKPROG
+    = a script that logs its TCP* environment and execs
+    pop3d-checkpw."""
 
-    def __init__(self, sc, name, front):
+    def __init__(self, sc, name, front, pre=()):
         self.log = os.path.join(sc.dir, name + ".log")
         envlog = os.path.join(sc.bin, "checkenv")
         with open(envlog, "w") as f:
             f.write("#!/bin/sh\necho \"checkenv ip=$TCPREMOTEIP "
-                    "port=$TCPREMOTEPORT local=$TCPLOCALIP:$TCPLOCALPORT\" "
+                    "port=$TCPREMOTEPORT local=$TCPLOCALIP:$TCPLOCALPORT "
+                    "host=${TCPREMOTEHOST-unset} info=${TCPREMOTEINFO-unset} "
+                    "localhost=${TCPLOCALHOST-unset}\" "
                     ">&2\nexec \"$@\"\n")
         os.chmod(envlog, 0o755)
-        argv = [sc.pop3d, "-e", "-d", "0", *front, envlog, sc.checkpw,
+        argv = [*pre, sc.pop3d, "-e", "-d", "0", *front, envlog, sc.checkpw,
                 "-f", sc.passwd, sc.pop3d, "-m", "Maildir"]
         self.logf = open(self.log, "ab")
         for _ in range(5):
@@ -231,6 +238,35 @@ def main():
         st = statuses(text)
         R.ok("proxy:every-child-exited-0",
              len(st) >= 10 and set(st) == {"0"}, st)
+
+        # The destination: where the client connected, for CHECKPROG.
+        # The superserver's lookups describe the proxy's connection.
+        f4 = Front(sc, "dest", ["-t", "5", "-P", "127.0.0.0/8", "-p", "any"],
+                   pre=["env", "TCPREMOTEHOST=proxy.example",
+                        "TCPREMOTEINFO=haproxy"])
+        fronts.append(f4)
+        login = [b"USER alice\r\n", b"PASS wrong\r\n", b"QUIT\r\n"]
+        talk(f4.port, b"PROXY TCP4 203.0.113.7 192.0.2.1 40001 995\r\n",
+             login)
+        a6 = (socket.inet_pton(socket.AF_INET6, "2001:db8::78") +
+              socket.inet_pton(socket.AF_INET6, "2001:db8::1") +
+              struct.pack(">HH", 40006, 110))
+        talk(f4.port, v2(1, 0x21, a6), login)
+        talk(f4.port, v2(0, 0, b""), login)
+        talk(f4.port, b"PROXY UNKNOWN\r\n", login)
+        text = f4.text()
+        gone = " host=unset info=unset localhost=unset"
+        R.ok("proxy:env-v1-destination",
+             "checkenv ip=203.0.113.7 port=40001 local=192.0.2.1:995" + gone
+             in text, text)
+        R.ok("proxy:env-v2-inet6-destination",
+             "checkenv ip=2001:db8::78 port=40006 local=2001:db8::1:110" +
+             gone in text, text)
+        real = re.findall(r"checkenv ip=127\.0\.0\.1 port=\d+ "
+                          r"local=127\.0\.0\.1:%d host=proxy\.example "
+                          r"info=haproxy localhost=localhost$" % f4.port,
+                          text, re.M)
+        R.ok("proxy:env-local-and-unknown-keep-real", len(real) == 2, text)
 
         # A peer not on the list: its header is never read.
         f2 = Front(sc, "unlisted", ["-t", "5", "-P", "127.0.0.2,::1"])

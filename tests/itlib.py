@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: ISC
 """tests/itlib.py: shared set-up for the integration tests.
 
-Builds a scratch tree outside the source tree (so an unprivileged mail
-user can reach it even when the checkout lives under /root), a
+Builds a scratch tree outside the source tree (scratch_dir(): so an
+unprivileged mail user can reach it even when the checkout lives under
+/root), a
 passwd-file for pop3d-checkpw, Maildirs of varied messages, and runs
 pop3d behind a superserver on a free loopback port.  Every wait is
 bounded.  Results are printed as "ok NAME", "FAIL NAME" or
 "skip NAME: why", one line per test, for tests/run-all.sh to count.
 """
+import atexit
 import os
 import shutil
 import signal
@@ -37,6 +39,60 @@ def ensure_emptydir():
 ensure_emptydir()
 MAILUID = 65534 if ROOT else os.getuid()
 MAILGID = 65534 if ROOT else os.getgid()
+
+def system_tmp():
+    """The system's temporary directory (TMPDIR, else /tmp) if every
+    directory on the way to it lets other users pass; else /tmp.  A
+    TMPDIR inside a private home would hide a test's files from the
+    mail user."""
+    d = os.path.realpath(tempfile.gettempdir())
+    p = d
+    while True:
+        try:
+            if not os.stat(p).st_mode & 0o001:
+                return "/tmp"
+        except OSError:
+            return "/tmp"
+        if p == os.path.dirname(p):
+            return d
+        p = os.path.dirname(p)
+
+
+_SCRATCH = []
+
+
+@atexit.register
+def _remove_scratch():
+    for d in _SCRATCH:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def scratch_dir(prefix):
+    """A new, empty directory, mode 0755, under the system's temporary
+    directory, that other users can reach.  Everything a test runs as
+    another user (the mail user, the reader, a client), and everything
+    such a program must read or write, goes in one of these, never
+    under the checkout: the tree may be cloned anywhere, into /root
+    (mode 0700), a home others may not enter, a path with spaces.
+    Removed when the test exits, if it has not removed it itself."""
+    d = tempfile.mkdtemp(prefix=prefix, dir=system_tmp())
+    os.chmod(d, 0o755)
+    _SCRATCH.append(d)
+    return d
+
+
+def reachable_copy(d, *names):
+    """Copies the built files names (relative to the top of the tree)
+    into the scratch directory d, mode 0755, for a program that runs
+    as another user; returns their new paths, in order."""
+    out = []
+    for n in names:
+        dst = os.path.join(d, os.path.basename(n))
+        shutil.copy(os.path.join(TOP, n), dst)
+        os.chmod(dst, 0o755)
+        out.append(dst)
+    return out
+
 
 # name -> contents: every shape the issues name.
 MESSAGES = {
@@ -95,15 +151,12 @@ class Scratch:
     """A scratch tree: bin/, passwd, home/alice/Maildir."""
 
     def __init__(self, password="secret", messages=None):
-        self.dir = tempfile.mkdtemp(prefix="pop3d-it.")
-        os.chmod(self.dir, 0o755)
+        self.dir = scratch_dir("pop3d-it.")
         self.bin = os.path.join(self.dir, "bin")
         os.mkdir(self.bin)
-        for prog in ("pop3d", "pop3d-checkpw"):
-            shutil.copy(os.path.join(TOP, prog), self.bin)
-            os.chmod(os.path.join(self.bin, prog), 0o755)
-        self.pop3d = os.path.join(self.bin, "pop3d")
-        self.checkpw = os.path.join(self.bin, "pop3d-checkpw")
+        os.chmod(self.bin, 0o755)
+        self.pop3d, self.checkpw = reachable_copy(self.bin, "pop3d",
+                                                  "pop3d-checkpw")
         self.home = os.path.join(self.dir, "home", "alice")
         self.maildir = os.path.join(self.home, "Maildir")
         self.password = password

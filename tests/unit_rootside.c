@@ -301,7 +301,15 @@ test_endpoint(void)
 	p.family = CRED_INET4;
 	CHECK(inet_pton(AF_INET, "192.0.2.7", p.addr) == 1);
 	p.port = 4711;
+	p.dfamily = CRED_INET6;
+	CHECK(inet_pton(AF_INET6, "2001:db8::110", p.daddr) == 1);
+	p.dport = 995;
 	p.tls = 1;
+	/* What tcpserver looked up for the proxy's connection. */
+	CHECK(setenv("TCPREMOTEHOST", "proxy.example", 1) == 0);
+	CHECK(setenv("TCPREMOTEINFO", "haproxy", 1) == 0);
+	CHECK(setenv("TCPLOCALHOST", "backend.example", 1) == 0);
+	CHECK(setenv("TCPLOCALIP", "10.0.0.2", 1) == 0);
 
 	setup(&rs, false);
 	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);
@@ -310,14 +318,27 @@ test_endpoint(void)
 	p.port = 70000;
 	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);
 	p.port = 4711;
+	p.dport = 65536;
+	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);
+	p.dport = 995;
+	p.dfamily = 5;
+	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);
+	p.dfamily = CRED_INET6;
 	p.addr[5] = 1;		/* IPv4 with bytes after its four */
 	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);
 	p.addr[5] = 0;
+	CHECK(getenv("TCPREMOTEHOST") != NULL);	/* refused: untouched */
 	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == 0);
 	CHECK(strcmp(rootside_peer(&rs), "192.0.2.7") == 0);
 	CHECK((e = getenv("TCPREMOTEIP")) != NULL &&
 	    strcmp(e, "192.0.2.7") == 0);
 	CHECK((e = getenv("TCPREMOTEPORT")) != NULL && strcmp(e, "4711") == 0);
+	CHECK((e = getenv("TCPLOCALIP")) != NULL &&
+	    strcmp(e, "2001:db8::110") == 0);
+	CHECK((e = getenv("TCPLOCALPORT")) != NULL && strcmp(e, "995") == 0);
+	CHECK(getenv("TCPREMOTEHOST") == NULL);
+	CHECK(getenv("TCPREMOTEINFO") == NULL);
+	CHECK(getenv("TCPLOCALHOST") == NULL);
 	CHECK(rs.secure);	/* TLS at the proxy */
 	CHECK(rootside_endpoint(&rs, &p, sizeof(p)) == -1);	/* twice */
 
