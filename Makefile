@@ -23,7 +23,7 @@ WERROR	=
 HARDEN	= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	  -fPIE
 LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
-# make static: for a chroot jail (README).  A static PIE keeps ASLR; use
+# make static: for a chroot jail (doc/deployment.md).  A static PIE keeps ASLR; use
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
@@ -358,10 +358,10 @@ bench:
 	@$(MAKE) $(PROGS) $(BENCH)
 	@python3 bench/bench.py
 
-# The Debian package (README, "Install from the Debian package"): built
-# from a scratch copy of the tree into $(DIST)/, then checked by lintian,
-# which must report no error and no warning (overrides, each with its
-# reason, are in debian/pop3d.lintian-overrides).
+# The Debian package (doc/deployment.md, "Install from the Debian
+# package"): built from a scratch copy of the tree into $(DIST)/, then
+# checked by lintian, which must report no error and no warning
+# (overrides, each with its reason, are in debian/pop3d.lintian-overrides).
 DIST	= dist
 deb:
 	@sh tests/deps.sh deb

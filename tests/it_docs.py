@@ -534,7 +534,8 @@ def man_options():
 
 
 def check_options(where, line, opts, bad):
-    words = line.replace("\\", " ").split()
+    # A synopsis's brackets count as the options they hold.
+    words = [w.strip("[]") for w in line.replace("\\", " ").split()]
     for i, w in enumerate(words):
         prog = os.path.basename(w)
         if prog not in opts or (i > 0 and words[i - 1] in ("cp", "-m")):
