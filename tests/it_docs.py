@@ -580,6 +580,15 @@ def check_static():
                 for n, c in commands(body, start):
                     if c.split()[0] not in SYSTEM_VERBS:
                         not_system.append("%s:%d: %s" % (rel(path), n, c))
+    # The option overview of doc/limits.md: rows that start with
+    # options name pop3d's, in the column before the description.
+    lim = os.path.join(TOP, "doc", "limits.md")
+    for info, start, body in fences(lim) if os.path.exists(lim) else []:
+        for n, line in enumerate(body, start):
+            col = re.split(r"\s{2,}", line)[0] if line[:1] == "-" else ""
+            for c in re.findall(r"(?<![\w-])-(\w)\b", col):
+                if c not in opts["pop3d"]:
+                    bad_opts.append("doc/limits.md:%d: -%s" % (n, c))
     unknown = ["%s %r" % (w, i) for w, i in infos if i not in INFOS]
     R.ok("docs:fence-info", not unknown and infos, unknown)
     R.ok("docs:no-command-in-text", not hidden, hidden)
