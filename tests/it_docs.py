@@ -608,6 +608,9 @@ def check_static():
          sorted(pages - named))
     dangling = sorted(named - pages - PENDING)
     R.ok("docs:readme-names-existing-pages", not dangling, dangling)
+    files = [f for f in re.findall(r"\b(?:bench/[\w.-]+|LICENSE)\b", readme)
+             if not os.path.exists(os.path.join(TOP, f))]
+    R.ok("docs:readme-names-existing-files", not files, files)
     for p in sorted(PENDING - pages):
         if p in named:
             R.skip("docs:page:" + p, "named in the README, added by "
