@@ -190,6 +190,7 @@ SUBST = [
     (r"pop3://([^@/ ]+)@127\.0\.0\.1/", r"pop3://\1@127.0.0.1:{plain}/"),
     (r"pop3s://([^@/ ]+)@localhost/", r"pop3s://\1@localhost:{pop3s}/"),
     (r"pop3s://localhost/", "pop3s://localhost:{pop3s}/"),
+    (r"pop3://([^@/ ]+)@localhost:110/", r"pop3://\1@localhost:{stls}/"),
     (r'POP3\("127\.0\.0\.1"\)', 'POP3("127.0.0.1", {plain})'),
     (r'POP3_SSL\("localhost", 995', 'POP3_SSL("localhost", {pop3s}'),
     (r"nc 127\.0\.0\.1 110\b", "nc -w 30 127.0.0.1 {plain}"),
