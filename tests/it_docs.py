@@ -18,8 +18,11 @@ every page under doc/ are read, and
             scratch directory; its exit status and the output that
             matters are checked.  A command no rule below knows fails
             until it gets one or moves to an sh system block.
-  conf      each client configuration file is used by the real client,
-            which must fetch every message
+  conf      each client configuration file is used by the real client
+            as the mail user (the user, the password and the port
+            substituted; fetchmail gets an mda, where it would hand the
+            mail to the local MTA): the first run fetches every
+            message, the second none, and the mail stays on the server
   system    every command in an sh system block starts with a word
             that changes the system (SYSTEM_VERBS): a client command
             cannot hide there
@@ -519,7 +522,7 @@ def conf_client(world, info, body):
         os.makedirs(os.path.join(mail, d))
     text = "\n".join(body) + "\n"
     text = (text.replace("USER", USER).replace("PASSWORD", PASSWORD)
-            .replace("LOCALUSER", USER).replace("~/Mail", mail))
+            .replace("LOCALUSER", USER))
     text = re.sub(r"\b127\.0\.0\.1\b", "127.0.0.1", text)
     if prog == "fetchmail":
         text = text.replace("protocol pop3", "protocol pop3 port %d"
