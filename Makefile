@@ -358,10 +358,10 @@ bench:
 	@$(MAKE) $(PROGS) $(BENCH)
 	@python3 bench/bench.py
 
-# The Debian package (doc/deployment.md, "Install from the Debian
-# package"): built from a scratch copy of the tree into $(DIST)/, then
-# checked by lintian, which must report no error and no warning
-# (overrides, each with its reason, are in debian/pop3d.lintian-overrides).
+# The Debian package (README, "Install from the Debian package"): built
+# from a scratch copy of the tree into $(DIST)/, then checked by lintian,
+# which must report no error and no warning (overrides, each with its
+# reason, are in debian/pop3d.lintian-overrides).
 DIST	= dist
 deb:
 	@sh tests/deps.sh deb
