@@ -23,7 +23,7 @@ WERROR	=
 HARDEN	= -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
 	  -fPIE
 LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
-# make static: for a chroot jail (README).  A static PIE keeps ASLR; use
+# make static: a chroot jail (doc/deployment.md).  A static PIE keeps ASLR; use
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).

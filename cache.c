@@ -33,7 +33,8 @@ slot_of(const struct maildir *md, uint64_t ino)
  * scan finds its file, and ord[] from the ranks.  A cache that fails
  * any check is ignored as a whole.
  *
- * What a cached entry is trusted for, and why (see also README):
+ * What a cached entry is trusted for, and why (see also
+ * doc/performance.md):
  * - It is used only for a file that readdir(3) returns now, as a
  *   regular file, under the same unique name (up to ':') and with the
  *   same inode number.  Which messages exist always comes from the

@@ -10,7 +10,7 @@ build="gcc make libc6-dev libcrypt-dev libmd-dev libseccomp-dev"
 deb="$build debhelper dpkg-dev fakeroot lintian"
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
-mutt neomutt s-nail mailutils uw-mailutils tmux haproxy perdition
+netcat-openbsd mutt neomutt s-nail mailutils uw-mailutils tmux haproxy perdition
 $deb adduser dovecot-pop3d git"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 # make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.

@@ -370,7 +370,7 @@ def case_install(r, files):
 
 def case_110(r, log):
     argv = with_passwd_file(unit_exec("pop3d@.service"))
-    readme = flat(open(os.path.join(TOP, "README")).read())
+    readme = flat(itlib.docs_text())
     r.ok("deb:110-readme-drop-in", "ExecStart=" + " ".join(argv) in readme,
          " ".join(argv))
     srv = Activated(argv, log)
@@ -413,7 +413,7 @@ def case_upgrade(r, deb):
     edited = conf.replace("/pop3d-checkpw -s ", "/pop3d-checkpw -s -f %s "
                           % PASSWD)
     args = re.findall(r"^execArgs = .*$", edited, re.M)
-    readme = flat(open(os.path.join(TOP, "README")).read())
+    readme = flat(itlib.docs_text())
     r.ok("deb:stunnel-conf-edit", edited != conf and len(args) == 1 and
          flat(args[0]) in readme, args)
     with open(STUNNEL_CONF, "w") as f:

@@ -8,10 +8,10 @@
             [Service] has a comment saying why
   man       pop3d.8 and pop3d-checkpw.8 are clean under mandoc -T lint
             and man --warnings; every option of pop3d is documented
-  install   make install puts programs and man pages where the README
-            says, with the right modes
-  recipes   README and pop3d.8 show the very commands the shipped files
-            run (and the other tests run)"""
+  install   make install puts programs and man pages where
+            doc/deployment.md says, with the right modes
+  recipes   the README's pages (doc/) and pop3d.8 show the very commands
+            the shipped files run (and the other tests run)"""
 import os
 import re
 import shlex
@@ -195,7 +195,7 @@ def flat(text):
 
 
 def case_recipes(r):
-    readme = flat(read("README"))
+    readme = flat(itlib.docs_text())
     man = flat(read("pop3d.8"))
     cmds = {}
     line = [l for l in read("inetd.conf.example").splitlines()

@@ -211,6 +211,20 @@ class Scratch:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def docs_text():
+    """The user documentation: the README and every page under doc/,
+    one after the other, for tests that check a recipe is documented
+    wherever the README's index sends the reader."""
+    text = ""
+    docdir = os.path.join(TOP, "doc")
+    pages = sorted(os.listdir(docdir)) if os.path.isdir(docdir) else []
+    for name in ["README"] + [os.path.join("doc", p) for p in pages
+                              if p.endswith(".md")]:
+        with open(os.path.join(TOP, name)) as f:
+            text += f.read() + "\n"
+    return text
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
