@@ -4,7 +4,7 @@
  * (reader.h).  Each step of the confinement is checked and its
  * failure logged; a reader that cannot confine itself never greets.
  */
-#define _GNU_SOURCE		/* setgroups, dup3 */
+#define _DEFAULT_SOURCE		/* setgroups */
 
 #include "reader.h"
 
@@ -206,7 +206,8 @@ keep_fds(struct reader *rd)
 	for (i = 0; i < nitems(fds); i++) {
 		if (*fds[i] == -1)
 			continue;
-		if (dup3(*fds[i], to[i], O_CLOEXEC) == -1)
+		if (dup2(*fds[i], to[i]) == -1 ||
+		    fcntl(to[i], F_SETFD, FD_CLOEXEC) == -1)
 			return -1;
 		*fds[i] = to[i];
 	}
