@@ -205,8 +205,9 @@ build(enum filter_id id)
 	size_t			 i;
 	int			 e;
 
+	/* NULL: an action libseccomp or the kernel lacks, or no memory. */
 	if ((ctx = seccomp_init(programs[id].dflt)) == NULL) {
-		errno = ENOMEM;
+		errno = EINVAL;
 		return NULL;
 	}
 	if (programs[id].tree &&

@@ -162,6 +162,18 @@ test_same(void)
 	for (id = 0; id < FILTER_COUNT; id++) {
 		built = filter_program((enum filter_id)id, &len);
 		n = rules_export((enum filter_id)id, now, BPF_MAXINSNS);
+		/*
+		 * valgrind does not know seccomp(2), with which libseccomp
+		 * asks the kernel what it supports: no program can be made
+		 * under it (mkfilter made these outside it, from the same
+		 * code, or the build would have stopped).
+		 */
+		if (n == -1 && getenv("POP3D_SANITIZED") != NULL) {
+			printf("skip unit_filter:%s: libseccomp cannot ask "
+			    "the kernel here (%s)\n",
+			    rules_name((enum filter_id)id), strerror(errno));
+			continue;
+		}
 		CHECK(built != NULL && n > 0 && (size_t)n == len);
 		if (built == NULL || n <= 0 || (size_t)n != len) {
 			fprintf(stderr, "unit_filter: %s: %zu instructions "
