@@ -27,16 +27,18 @@ LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
 # LDSTATIC="-static -Wl,-z,relro" where the toolchain cannot link one.
 LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # libmd: MD5 for UIDLs, APOP and CRAM-MD5; libresolv: base64 (b64_pton).
-# libseccomp: the reader's and the back end's system-call filters
-# (libseccomp-dev has a static one for make static).
-POP3D_LIBS = -lmd -lresolv -lseccomp
+POP3D_LIBS = -lmd -lresolv
+# libseccomp: only for the build tool mkfilter and tests/unit_filter,
+# which compile the seccomp rules of rules.c; pop3d loads the programs
+# they make (filter.h) and does not link it.
+SECCOMP_LIBS = -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
 
 # The Maildir back end: the model and the modules around it (maildir.h).
 MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
 	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
-	  uidmap.o migrate.o policy.o proxy.o proxyio.o
+	  filter.o uidmap.o migrate.o policy.o proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
@@ -46,9 +48,21 @@ TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
 	  tests/unit_cache tests/unit_sandbox \
 	  tests/unit_checkpw tests/unit_pwfile \
 	  tests/unit_rootside tests/unit_log \
-	  tests/unit_uidmap tests/unit_proxy
+	  tests/unit_uidmap tests/unit_proxy tests/unit_filter
 
 all: $(PROGS)
+
+# The seccomp programs (filter.h), compiled from rules.c with libseccomp
+# by mkfilter on the build machine, for its architecture: a
+# cross-build needs a filterbpf.h made on the target architecture.
+# tests/unit_filter proves the file equals what libseccomp makes now.
+GENERATED = filterbpf.h
+mkfilter: mkfilter.o rules.o
+	$(CC) $(LDFLAGS) -o $@ mkfilter.o rules.o $(SECCOMP_LIBS)
+
+filterbpf.h: mkfilter
+	./mkfilter > $@.tmp
+	mv $@.tmp $@
 
 pop3d: $(OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(OBJ) $(POP3D_LIBS)
@@ -95,7 +109,7 @@ sasl.o: sasl.h login.h credrec.h session.h proto.h io.h log.h
 credrec.o: credrec.h proto.h
 checkprog.o: checkprog.h io.h log.h
 rootside.o: rootside.h credrec.h login.h session.h checkprog.h io.h log.h
-reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h
+reader.o: reader.h login.h credrec.h session.h io.h log.h proto.h filter.h
 trans.o: trans.h session.h proto.h io.h log.h maildir.h cache.h update.h \
     policy.h
 maildir.o: maildir.h proto.h
@@ -103,7 +117,9 @@ mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
 cache.o: cache.h maildir.h mdname.h sizes.h
 update.o: update.h maildir.h mdname.h
-sandbox.o: sandbox.h
+sandbox.o: sandbox.h filter.h
+filter.o: filter.h filterbpf.h
+rules.o mkfilter.o: rules.h filter.h
 sizes.o: sizes.h
 uidmap.o: uidmap.h proto.h
 migrate.o: migrate.h maildir.h uidmap.h
@@ -142,9 +158,13 @@ tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	    $(POP3D_LIBS)
 tests/unit_proxy: tests/unit_proxy.o proxy.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_proxy.o proxy.o
-tests/unit_sandbox: tests/unit_sandbox.o $(MDOBJ) proto.o sandbox.o
+tests/unit_sandbox: tests/unit_sandbox.o $(MDOBJ) proto.o sandbox.o filter.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_sandbox.o $(MDOBJ) proto.o \
-	    sandbox.o $(POP3D_LIBS)
+	    sandbox.o filter.o $(POP3D_LIBS)
+tests/unit_filter.o: filter.h rules.h
+tests/unit_filter: tests/unit_filter.o filter.o rules.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_filter.o filter.o rules.o \
+	    $(SECCOMP_LIBS)
 tests/unit_rootside: tests/unit_rootside.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_rootside.o $(LIBOBJ) $(POP3D_LIBS)
 tests/unit_log: tests/unit_log.o log.o
@@ -183,7 +203,7 @@ FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
 	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
-	  mdname.c scan.c cache.c update.c policy.c
+	  mdname.c scan.c cache.c update.c policy.c filter.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
 	  sizes.c
 
@@ -250,7 +270,8 @@ tests/fuzz_proto: tests/fuzz_proto.c tests/model.h proto.c params.h proto.h
 	    $(POP3D_LIBS)
 tests/fuzz_proxy: tests/fuzz_proxy.c proxy.c params.h proxy.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_proxy.c proxy.c
-tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h
+tests/fuzz_auth: tests/fuzz_auth.c $(FUZZ_AUTH_SRC) params.h auth.h \
+    filterbpf.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_auth.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 tests/fuzz_sasl: tests/fuzz_sasl.c proto.c params.h proto.h
@@ -264,7 +285,8 @@ tests/fuzz_encoder: tests/fuzz_encoder.c $(FUZZ_MAILDIR_SRC) maildir.h scan.h
 tests/fuzz_names: tests/fuzz_names.c $(FUZZ_MAILDIR_SRC) maildir.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_names.c \
 	    $(FUZZ_MAILDIR_SRC) $(POP3D_LIBS)
-tests/fuzz_backend: tests/fuzz_backend.c $(FUZZ_AUTH_SRC) trans.h
+tests/fuzz_backend: tests/fuzz_backend.c $(FUZZ_AUTH_SRC) trans.h \
+    filterbpf.h
 	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_backend.c \
 	    $(FUZZ_AUTH_SRC) $(POP3D_LIBS)
 
@@ -375,7 +397,7 @@ demo:
 
 clean:
 	rm -f $(PROGS) *.o tests/*.o $(TESTS) tests/tmatch $(FUZZ_REPLAY) \
-	    tests/faultshim.so \
+	    tests/faultshim.so mkfilter $(GENERATED) filterbpf.h.tmp \
 	    $(BENCH)
 	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch

@@ -321,6 +321,10 @@ front(const struct options *o, char *argv[])
 		wipe(&rs, sizeof(rs));	/* the root side's, not ours */
 		if (reader_confine(&rd) == -1)
 			return POP3_EXIT_TEMP;	/* not a word to the client */
+		psock = rd.sock;	/* renumbered for the filter */
+		a.tls_ctl = rd.tls_ctl;
+		a.tls_rd = rd.tls_rd;
+		a.tls_wr = rd.tls_wr;
 		reader_gate(&rd, &gate);
 	}
 	if (o->proxy && proxy_header(o, peer, &a, psock, &rs) == -1)

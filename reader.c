@@ -19,12 +19,12 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "io.h"
 #include "log.h"
 #include "proto.h"
@@ -32,9 +32,7 @@
 static int	find_account(struct reader *, const char *);
 static int	check_dir(int, const char *);
 static int	limits(void);
-static int	keep_fds(const struct reader *);
-static int	allow(scmp_filter_ctx, int, int, enum scmp_compare,
-		    scmp_datum_t);
+static int	keep_fds(struct reader *);
 static int	filter(const struct reader *);
 static void	sink(int, const char *);
 static enum cred_verdict gate_login(void *, struct cred_login *);
@@ -179,89 +177,56 @@ limits(void)
 	return 0;
 }
 
-/* Everything but 0, 1, the socketpair and the TLS fds is closed. */
+/*
+ * Everything but 0, 1, the socketpair and the TLS fds is closed, and
+ * those move to the numbers the compiled seccomp program names
+ * (filter.h): first out of the way, above all of those numbers, then
+ * down into place.
+ */
 static int
-keep_fds(const struct reader *rd)
+keep_fds(struct reader *rd)
 {
-	int	keep[] = { rd->sock, rd->tls_ctl, rd->tls_rd, rd->tls_wr };
-	int	fd, top = 2;
-	size_t	i;
-	bool	kept;
+	int	*fds[] = { &rd->sock, &rd->tls_ctl, &rd->tls_rd, &rd->tls_wr };
+	int	 to[] = { READER_FD_SOCK, READER_FD_TLS_CTL, READER_FD_TLS_RD,
+		    READER_FD_TLS_WR };
+	int	 fd;
+	size_t	 i;
 
-	for (i = 0; i < nitems(keep); i++)
-		if (keep[i] > top)
-			top = keep[i];
-	for (fd = 2; fd <= top; fd++) {
-		for (kept = false, i = 0; i < nitems(keep); i++)
-			kept = kept || keep[i] == fd;
-		if (!kept)
-			(void)close(fd);	/* most are not open: EBADF */
+	for (i = 0; i < nitems(fds); i++) {
+		if (*fds[i] == -1)
+			continue;
+		if ((fd = fcntl(*fds[i], F_DUPFD_CLOEXEC,
+		    READER_FD_TLS_WR + 1)) == -1)
+			return -1;
+		*fds[i] = fd;
 	}
-	close_from(top + 1);
+	sink_fd = rd->sock;
+	for (fd = 2; fd <= READER_FD_TLS_WR; fd++)
+		(void)close(fd);	/* some are not open: EBADF */
+	for (i = 0; i < nitems(fds); i++) {
+		if (*fds[i] == -1)
+			continue;
+		if (dup2(*fds[i], to[i]) == -1 ||
+		    fcntl(to[i], F_SETFD, FD_CLOEXEC) == -1)
+			return -1;
+		*fds[i] = to[i];
+	}
+	sink_fd = rd->sock;
+	close_from(READER_FD_TLS_WR + 1);
 	return 0;
-}
-
-/* Allows call nr when argument argn compares to v; argn -1: always. */
-static int
-allow(scmp_filter_ctx ctx, int nr, int argn, enum scmp_compare op,
-    scmp_datum_t v)
-{
-	struct scmp_arg_cmp	c;
-
-	if (argn < 0)
-		return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-	memset(&c, 0, sizeof(c));
-	c.arg = (unsigned int)argn;
-	c.op = op;
-	c.datum_a = v;
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, c);
 }
 
 static int
 filter(const struct reader *rd)
 {
-	static const int	any[] = {
-		SCMP_SYS(close), SCMP_SYS(poll), SCMP_SYS(ppoll),
-		SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday),
-		SCMP_SYS(rt_sigreturn), SCMP_SYS(restart_syscall),
-		SCMP_SYS(exit), SCMP_SYS(exit_group),
-	};
-	scmp_filter_ctx		ctx;
-	int			wfds[3], nw = 0, i, r = 0;
-	size_t			k;
-
 	if (!POP3D_SANDBOX) {
 		log_msg(LOG_WARNING, "sandbox disabled at build time: the "
 		    "reader runs without its seccomp filter and limits");
 		return 0;
 	}
-	wfds[nw++] = 1;
-	wfds[nw++] = rd->sock;
-	if (rd->tls_ctl != -1)
-		wfds[nw++] = rd->tls_ctl;
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
-		return -1;
-	r |= allow(ctx, SCMP_SYS(read), 0, SCMP_CMP_EQ, 0);
-	r |= allow(ctx, SCMP_SYS(read), 0, SCMP_CMP_EQ,
-	    (scmp_datum_t)rd->sock);
-	r |= allow(ctx, SCMP_SYS(recvfrom), 0, SCMP_CMP_EQ, 0);
-	for (i = 0; i < nw; i++) {
-		r |= allow(ctx, SCMP_SYS(write), 0, SCMP_CMP_EQ,
-		    (scmp_datum_t)wfds[i]);
-		r |= allow(ctx, SCMP_SYS(sendto), 0, SCMP_CMP_EQ,
-		    (scmp_datum_t)wfds[i]);
-	}
-	/* STLS: the wrapper's descriptors become 0 and 1. */
-	r |= allow(ctx, SCMP_SYS(dup2), 1, SCMP_CMP_LE, 1);
-	r |= allow(ctx, SCMP_SYS(dup3), 1, SCMP_CMP_LE, 1);
-	for (k = 0; k < nitems(any); k++)
-		r |= allow(ctx, any[k], -1, SCMP_CMP_EQ, 0);
-	if (r != 0 || seccomp_load(ctx) != 0) {
-		seccomp_release(ctx);
-		return -1;
-	}
-	/* Not released: free() could need a call the filter forbids. */
-	return 0;
+	/* The rules: rules.c.  Not a single call after this one but those. */
+	return filter_load(rd->tls_ctl != -1 ? FILTER_READER_TLS :
+	    FILTER_READER);
 }
 
 int
@@ -292,8 +257,8 @@ reader_confine(struct reader *rd)
 	}
 	/* Not dumpable: no ptrace by others of its uid, no core. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 || limits() == -1 ||
-	    keep_fds(rd) == -1) {
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 || keep_fds(rd) == -1 ||
+	    limits() == -1) {
 		log_msg(LOG_ERR, "reader: cannot confine: %s",
 		    strerror(errno));
 		return -1;

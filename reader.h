@@ -18,8 +18,10 @@
  *	growth (RLIMIT_FSIZE 0), no core dumps, no descriptors beyond
  *	POP3_READER_NOFILE, no locked memory;
  *	every descriptor closed but 0, 1, the socketpair and the
- *	UCSPI-TLS ones (fd 2 too: the reader writes no diagnostics);
- *	a seccomp filter (libseccomp) that allows read on 0 and the
+ *	UCSPI-TLS ones (fd 2 too: the reader writes no diagnostics),
+ *	and those moved to fixed numbers (filter.h);
+ *	a seccomp filter (rules.c, compiled at build time and loaded as
+ *	a constant program: filter.h) that allows read on 0 and the
  *	socketpair, recvfrom on 0, write and sendto on 1, the
  *	socketpair and the TLS control fd, poll/ppoll, dup2 onto 0 and
  *	1, close, the clock, and exit; any other call kills the
@@ -58,8 +60,9 @@ int		reader_prepare(struct reader *, const char *user,
 
 /*
  * In the forked child: sends the log to the root side, then confines
- * the process as above.  Returns 0, or -1 after logging why (the
- * child must then exit without a word to the client).
+ * the process as above; the descriptors in rd then have their new
+ * numbers.  Returns 0, or -1 after logging why (the child must then
+ * exit without a word to the client).
  */
 int		reader_confine(struct reader *);
 

@@ -18,7 +18,9 @@
  *   after syslogd restarted, for one); killing the session there
  *   would drop a client in the middle of UPDATE without an answer,
  *   for no gain, since the call is refused either way.
- * Either way the call does not happen.
+ * Either way the call does not happen.  The rules themselves are in
+ * rules.c (FILTER_BACKEND); pop3d loads them as a program compiled at
+ * build time (filter.h).
  *
  * Files.  seccomp cannot see path names, so it restricts how files
  * are opened: read-only, or exactly the way sizes.c creates the size
@@ -38,20 +40,18 @@
 
 #include "sandbox.h"
 
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <linux/landlock.h>
 
 #include <errno.h>
-#include <fcntl.h>
-#include <seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "params.h"
 
 /*
@@ -76,56 +76,7 @@ struct ll_attr {
 	uint64_t	scoped;
 };
 
-/* The one way sizes.c creates SIZES_TMP. */
-#define CACHE_FLAGS	(O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC)
-/*
- * Bits of open(2) flags that can write, create or truncate.  O_TMPFILE
- * includes O_DIRECTORY, which a read-only open of a directory needs:
- * only its own bit counts.
- */
-#define WRITE_FLAGS	(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | \
-			    (O_TMPFILE & ~O_DIRECTORY))
-
 static int	enter_landlock(int, struct sandbox_result *);
-static int	allow(scmp_filter_ctx, int, unsigned,
-		    const struct scmp_arg_cmp *);
-static int	rule(scmp_filter_ctx, uint32_t, int, unsigned,
-		    const struct scmp_arg_cmp *);
-static int	enter_seccomp(void);
-
-/*
- * Everything the TRANSACTION and UPDATE states do, found by reading
- * the code and checked with strace(1): the client (poll, read, recv,
- * send, write), messages and directories (open read-only, fstat,
- * getdents, close), UPDATE (unlinkat, renameat2, linkat for file
- * systems without RENAME_NOREPLACE, renameat for the cache), memory
- * (malloc), time (deadlines), syslog (getpid, sendto), the end.
- */
-static const int	allowed[] = {
-	SCMP_SYS(read), SCMP_SYS(readv), SCMP_SYS(pread64),
-	SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(pwrite64),
-	SCMP_SYS(recvfrom), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(close), SCMP_SYS(lseek), SCMP_SYS(fcntl),
-	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(statx),
-	SCMP_SYS(getdents64),
-	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(linkat),
-	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
-	SCMP_SYS(futex), SCMP_SYS(getrandom),
-	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
-	SCMP_SYS(getpid), SCMP_SYS(gettid),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(restart_syscall),
-	SCMP_SYS(exit), SCMP_SYS(exit_group),
-};
-
-/* No code path makes these; an exploit would (see the top). */
-static const int	fatal[] = {
-	SCMP_SYS(execve), SCMP_SYS(execveat),
-	SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(clone), SCMP_SYS(clone3),
-	SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv),
-	SCMP_SYS(process_vm_writev), SCMP_SYS(pidfd_getfd),
-	SCMP_SYS(memfd_create), SCMP_SYS(pkey_mprotect),
-};
 
 /*
  * Landlock: the Maildir and nothing else.  ABI 1 cannot allow a file
@@ -214,81 +165,11 @@ fail:
 	return -1;
 }
 
-static int
-rule(scmp_filter_ctx ctx, uint32_t action, int sys, unsigned n,
-    const struct scmp_arg_cmp *c)
-{
-	int	r;
-
-	if ((r = seccomp_rule_add_array(ctx, action, sys, n, c)) < 0) {
-		errno = -r;
-		return -1;
-	}
-	return 0;
-}
-
-static int
-allow(scmp_filter_ctx ctx, int sys, unsigned n, const struct scmp_arg_cmp *c)
-{
-	return rule(ctx, SCMP_ACT_ALLOW, sys, n, c);
-}
-
-static int
-enter_seccomp(void)
-{
-	struct scmp_arg_cmp	 c[2];
-	scmp_filter_ctx		 ctx;
-	size_t			 i;
-	int			 r = 0;
-
-	if ((ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM))) == NULL) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (i = 0; i < nitems(allowed) && r == 0; i++)
-		r = allow(ctx, allowed[i], 0, NULL);
-	for (i = 0; i < nitems(fatal) && r == 0; i++)
-		r = rule(ctx, SCMP_ACT_KILL_PROCESS, fatal[i], 0, NULL);
-	/* Memory, never executable: malloc needs no more. */
-	c[0] = SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(mmap), 1, c);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(mprotect), 1, c);
-	c[0] = SCMP_A2_32(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC);
-	if (r == 0)
-		r = rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(mmap), 1, c);
-	if (r == 0)
-		r = rule(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(mprotect), 1, c);
-	/* Files only, never a directory (AT_REMOVEDIR). */
-	c[0] = SCMP_A2_32(SCMP_CMP_EQ, 0, 0);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(unlinkat), 1, c);
-	/* send(2) on a connected socket (the client, syslog); no address. */
-	c[0] = SCMP_A4_64(SCMP_CMP_EQ, 0, 0);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(sendto), 1, c);
-	/* Files: read-only, or the size cache's temporary file. */
-	c[0] = SCMP_A2_32(SCMP_CMP_MASKED_EQ, WRITE_FLAGS, O_RDONLY);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(openat), 1, c);
-	c[0] = SCMP_A2_32(SCMP_CMP_EQ, CACHE_FLAGS, 0);
-	c[1] = SCMP_A3_32(SCMP_CMP_EQ, 0600, 0);
-	if (r == 0)
-		r = allow(ctx, SCMP_SYS(openat), 2, c);
-	if (r == 0 && (r = seccomp_load(ctx)) < 0) {
-		errno = -r;
-		r = -1;
-	}
-	seccomp_release(ctx);
-	return r;
-}
-
 int
 sandbox_enter(int root, struct sandbox_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (enter_landlock(root, res) == -1)
 		return -1;
-	return enter_seccomp();
+	return filter_load(FILTER_BACKEND);
 }

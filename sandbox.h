@@ -5,7 +5,8 @@
  * the TRANSACTION state; never left.  Two layers:
  *
  *	seccomp		an allow-list of the system calls TRANSACTION and
- *			UPDATE make (libseccomp); files open read-only,
+ *			UPDATE make (rules.c, loaded as a program compiled
+ *			at build time: filter.h); files open read-only,
  *			except the size cache's new temporary file
  *	Landlock	where the kernel has it (ABI 2 or later): the
  *			file system ends at the Maildir

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ void
 session_init(struct session *s, int infd, int outfd, int timeout,
     bool exact, unsigned badmax)
 {
-	memset(s, 0, sizeof(*s));
+	memset(s, 0, offsetof(struct session, in));
 	io_init(&s->in, infd, timeout, exact);
 	out_init(&s->out, outfd, timeout);
 	s->badmax = badmax;

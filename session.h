@@ -44,8 +44,6 @@ enum session_end {
 };
 
 struct session {
-	struct io	 in;
-	struct out	 out;
 	const struct handler *handlers;	/* verbs legal in this state */
 	size_t		 nhandlers;
 	struct authz	*authz;		/* AUTHORIZATION state, or NULL */
@@ -60,6 +58,13 @@ struct session {
 	enum session_end why;		/* valid once end is set */
 	/* The command being run; one more octet holds the CR of a CRLF. */
 	char		 line[POP3_LINE_MAX + 1];
+	/*
+	 * Last, so that session_init() clears everything above and not
+	 * their 128 KiB of buffers, which io_init() and out_init() mark
+	 * empty: the stores and a page fault each 4 KiB, per login.
+	 */
+	struct io	 in;
+	struct out	 out;
 };
 
 /* The end reason in words, for log lines. */

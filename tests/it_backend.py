@@ -486,11 +486,11 @@ def case_systemd_filter(r):
     if shutil.which("systemd-analyze") is None:
         r.skip("backend:systemd-filter", "missing systemd-analyze")
         return
-    with open(os.path.join(TOP, "sandbox.c")) as f:
+    with open(os.path.join(TOP, "rules.c")) as f:
         src = f.read()
-    lists = re.search(r"allowed\[\] = \{(.*?)\};", src, re.S).group(1)
-    need = set(re.findall(r"SCMP_SYS\((\w+)\)", lists))
-    # With arguments checked, and the calls that enter the sandbox.
+    table = re.search(r"backend\[\] = \{(.*?)\n\};", src, re.S).group(1)
+    need = set(re.findall(r"\bALLOW(?:_IF)?\((\w+)", table))
+    # The calls that enter the sandbox.
     need |= {"mmap", "mprotect", "openat", "sendto", "unlinkat", "prctl",
              "seccomp", "landlock_create_ruleset", "landlock_add_rule",
              "landlock_restrict_self"}

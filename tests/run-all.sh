@@ -26,7 +26,7 @@ for u in tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
     tests/unit_cache tests/unit_sandbox \
     tests/unit_checkpw tests/unit_pwfile \
     tests/unit_rootside tests/unit_log \
-    tests/unit_uidmap tests/unit_proxy; do
+    tests/unit_uidmap tests/unit_proxy tests/unit_filter; do
 	run "$u" "./$u"
 done
 for c in tests/corpus/*/; do
