@@ -48,11 +48,15 @@ SCRIPT = (b"USER alice\r\nPASS wrong\r\nUSER alice\r\nPASS secret\r\n"
 FAILED = "LOGIN FAILED, user=alice, ip=[127.0.0.1]"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-# Run by unshare(1) in a new mount namespace: a /dev of its own (the
-# few nodes a daemon and the chain open, and log as a link to this
+# Run by unshare(1) in new mount and PID namespaces: a /dev of its own
+# (the few nodes a daemon and the chain open, and log as a link to this
 # test's syslog socket), /etc/services mapping pop3 to the test's port
-# and services looked up in files only; then the daemon.  Nothing of
-# it is seen outside the namespace, and it goes away with the daemon.
+# and services looked up in files only; then the daemon, as the
+# namespace's PID 1.  Nothing of it is seen outside, and it all goes
+# away with the daemon: the kernel kills every process of a PID
+# namespace when its first one dies, also the sessions that inetd and
+# xinetd put in sessions of their own (setsid), out of reach of a kill
+# of the process group.
 NS_SETUP = r"""
 set -e
 s=$1
@@ -210,8 +214,8 @@ def stop_group(proc):
 
 
 class Private:
-    """A daemon in its own mount namespace (see NS_SETUP) and process
-    group, its output in sc.dir/NAME.out.  make_argv(port) gives the
+    """A daemon in mount and PID namespaces of its own (see NS_SETUP)
+    and its own process group, its output in sc.dir/NAME.out.  make_argv(port) gives the
     daemon's command line after writing its configuration for port.
     self.syslog is the file the syslog listener writes."""
 
@@ -252,6 +256,7 @@ class Private:
             with open(self.out, "ab") as out:
                 self.proc = subprocess.Popen(
                     ["unshare", "--mount", "--propagation", "private",
+                     "--pid", "--fork", "--kill-child", "--mount-proc",
                      "sh", "-c", NS_SETUP, "sh", self.dir, *argv],
                     env={"PATH": PATH}, stdin=subprocess.DEVNULL,
                     stdout=out, stderr=out, start_new_session=True)
@@ -363,72 +368,6 @@ def case_xinetd(r):
         sc.cleanup()
 
 
-class Svscan:
-    """svscan over sc.dir/service holding a copy of service/pop3d whose
-    run listens on 127.0.0.1 and a free port."""
-
-    def __init__(self, sc):
-        self.proc = None
-        self.root = os.path.join(sc.dir, "service")
-        self.dir = os.path.join(self.root, "pop3d")
-        self.current = os.path.join(self.dir, "log", "main", "current")
-        self.out = os.path.join(sc.dir, "svscan.out")
-        shutil.copytree(os.path.join(itlib.TOP, "service", "pop3d"),
-                        self.dir)
-        text = itlib.installed(sc, shipped("service", "pop3d", "run"),
-                               "-f " + sc.passwd)
-        self.port = itlib.free_port()
-        text, n = re.subn(r"^IP=\S+$", "IP=127.0.0.1", text, flags=re.M)
-        text, m = re.subn(r"^PORT=\S+$", "PORT=%d" % self.port, text,
-                          flags=re.M)
-        if (n, m) != (1, 1):
-            raise RuntimeError("run sets no IP= or PORT=")
-        with open(os.path.join(self.dir, "run"), "w") as f:
-            f.write(text)
-        with open(self.out, "ab") as out:
-            self.proc = subprocess.Popen(
-                ["svscan", self.root], cwd=self.root, env={"PATH": PATH},
-                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                start_new_session=True)
-        if not itlib.wait_port(self.port, self.proc):
-            self.stop()
-            raise RuntimeError("service/pop3d/run did not listen")
-
-    def svstat(self):
-        out = subprocess.run(["svstat", self.dir,
-                              os.path.join(self.dir, "log")],
-                             capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL, timeout=30)
-        return out.stdout
-
-    def stop(self):
-        """svscan first (it would start them again), then both
-        services down and their supervise gone; KILL what is left."""
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        subprocess.run(["svc", "-dx", self.dir],
-                       capture_output=True, stdin=subprocess.DEVNULL,
-                       timeout=30)
-        # The logger last, after it has read all that run wrote.
-        subprocess.run(["svc", "-dx", os.path.join(self.dir, "log")],
-                       capture_output=True, stdin=subprocess.DEVNULL,
-                       timeout=30)
-        end = time.monotonic() + 10
-        while time.monotonic() < end:
-            try:
-                os.killpg(self.proc.pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.1)
-        stop_group(self.proc)
-        self.proc = None
-
-
 def case_daemontools(r):
     name = "superservers:daemontools"
     missing = itlib.have("svscan", "supervise", "svc", "svstat",
@@ -442,12 +381,8 @@ def case_daemontools(r):
     sc = itlib.Scratch()
     sv = None
     try:
-        sv = Svscan(sc)
-        st = sv.svstat()
-        r.ok(name + ":supervised", re.search(
-            r"^%s: up \(pid \d+\)" % re.escape(sv.dir), st, re.M) and
-            re.search(r"^%s/log: up \(pid \d+\)" % re.escape(sv.dir), st,
-                      re.M), st)
+        sv = itlib.Service(sc, "-f " + sc.passwd)
+        r.ok(name + ":supervised", *sv.up())
         check_sessions(r, name, sc, sv.port)
         log = logged(sv.current, [FAILED, "logout: user=alice"])
         r.ok(name + ":log-by-" + logger, log != "" and all(
@@ -468,8 +403,15 @@ def case_daemontools(r):
         sc.cleanup()
 
 
+def interrupted(sig, frame):
+    """TERM or HUP: unwind, so that every finally stops its daemon."""
+    sys.exit("it_superservers: signal %d" % sig)
+
+
 def main():
     r = itlib.Results()
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
     if not itlib.ROOT:
         r.skip("superservers", "needs root: the daemons run the chain as "
                "root, in a mount namespace of their own")

@@ -9,6 +9,7 @@ bounded.  Results are printed as "ok NAME", "FAIL NAME" or
 "skip NAME: why", one line per test, for tests/run-all.sh to count.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -281,52 +282,85 @@ def sessions_done(text):
 
 
 class Service:
-    """service/pop3d/run piped into service/pop3d/log/run, as svscan or
-    runsv would run them, from a copy in the scratch tree listening on
-    a free loopback port.  The log ends up in self.current."""
+    """daemontools' svscan supervising a copy of service/pop3d and its
+    log service in the scratch tree: the real supervise runs run, and
+    log/run (multilog, or svlogd where runit is installed) writes
+    self.current.  Only the install paths, checkpw_args and where to
+    listen (127.0.0.1 and a free port) differ from the shipped run.
+    Needs svscan, svc and tcpserver."""
 
     def __init__(self, sc, checkpw_args):
         ensure_emptydir()
-        self.run = self.log = None
-        self.dir = os.path.join(sc.dir, "service", "pop3d")
+        self.proc = None
+        self.root = os.path.join(sc.dir, "service")
+        self.dir = os.path.join(self.root, "pop3d")
+        self.current = os.path.join(self.dir, "log", "main", "current")
+        self.out = os.path.join(sc.dir, "svscan.out")
         shutil.copytree(os.path.join(TOP, "service", "pop3d"), self.dir)
         with open(os.path.join(self.dir, "run")) as f:
             text = installed(sc, f.read(), checkpw_args)
         self.port = free_port()
-        text = text.replace("\nIP=0\n", "\nIP=127.0.0.1\n")
-        text = text.replace("\nPORT=110\n", "\nPORT=%d\n" % self.port)
+        text, n = re.subn(r"^IP=\S+$", "IP=127.0.0.1", text, flags=re.M)
+        text, m = re.subn(r"^PORT=\S+$", "PORT=%d" % self.port, text,
+                          flags=re.M)
+        if (n, m) != (1, 1):
+            raise RuntimeError("service/pop3d/run sets no IP= or PORT=")
         with open(os.path.join(self.dir, "run"), "w") as f:
             f.write(text)
-        logdir = os.path.join(self.dir, "log")
-        self.current = os.path.join(logdir, "main", "current")
-        self.log = subprocess.Popen(["sh", "./run"], cwd=logdir,
-                                    stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-        self.run = subprocess.Popen(["sh", "./run"], cwd=self.dir,
-                                    stdin=subprocess.DEVNULL,
-                                    stdout=self.log.stdin,
-                                    stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-        self.log.stdin.close()
-        if not wait_port(self.port, self.run):
+        with open(self.out, "ab") as out:
+            self.proc = subprocess.Popen(
+                ["svscan", self.root], cwd=self.root,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                start_new_session=True)
+        if not wait_port(self.port, self.proc):
             self.stop()
             raise RuntimeError("service/pop3d/run did not listen")
 
+    def up(self, timeout=10.0):
+        """(True, svstat's words) once supervise reports both services
+        up; (False, its words) after timeout seconds."""
+        dirs = [self.dir, os.path.join(self.dir, "log")]
+        want = [r"^%s: up \(pid \d+\)" % re.escape(d) for d in dirs]
+        end = time.monotonic() + timeout
+        while True:
+            st = subprocess.run(["svstat", *dirs], capture_output=True,
+                                text=True, stdin=subprocess.DEVNULL,
+                                timeout=30)
+            words = st.stdout + st.stderr
+            if all(re.search(w, words, re.M) for w in want):
+                return True, words
+            if time.monotonic() > end:
+                return False, words
+            time.sleep(0.1)
+
     def stop(self):
-        """Stops run, then lets the logger write out and exit."""
-        for p in (self.run, self.log):
-            if p is None or p.poll() is not None:
-                continue
-            if p is self.run:
-                os.killpg(p.pid, signal.SIGTERM)
+        """svscan first (it would start them again), then run down and
+        the logger after it (so it reads all that run wrote), each
+        supervise gone; KILL whatever of the group is left."""
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for d in (self.dir, os.path.join(self.dir, "log")):
+            subprocess.run(["svc", "-dx", d], capture_output=True,
+                           stdin=subprocess.DEVNULL, timeout=30)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
             try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
-        self.run = self.log = None
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=5)
+        self.proc = None
 
 
 FDEXEC = [sys.executable, os.path.join(TOP, "tests", "fdexec.py")]
