@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: ISC
 """The shipped superserver files, read by the real daemons:
 
-  inetd        openbsd-inetd in debug mode (foreground) with a
-               configuration file holding the line of inetd.conf.example
-  xinetd       xinetd -dontfork with xinetd.conf.example as a file of
-               its includedir (xinetd conflicts with openbsd-inetd as a
-               Debian package: whichever is not installed runs from its
-               .deb, fetched with apt-get download and unpacked here)
+  inetd        openbsd-inetd -i (in the foreground, otherwise as in
+               production) with a configuration file holding the line of
+               inetd.conf.example
+  xinetd       xinetd -dontfork (its own messages to a file) reading
+               xinetd.conf.example as a file of the includedir of
+               Debian's xinetd.conf (xinetd conflicts with openbsd-inetd
+               as a Debian package: whichever is not installed runs from
+               its .deb, fetched with apt-get download and unpacked here)
   daemontools  svscan supervising a copy of service/pop3d and its log
                service, so the real supervise runs run and log/run and
                the real multilog writes log/main/current
@@ -215,11 +217,12 @@ def stop_group(proc):
 
 class Private:
     """A daemon in mount and PID namespaces of its own (see NS_SETUP)
-    and its own process group, its output in sc.dir/NAME.out.  make_argv(port) gives the
-    daemon's command line after writing its configuration for port.
+    and its own process group, its output in sc.dir/NAME.out.
+    make_argv(port) gives the daemon's command line for port.
     self.syslog is the file the syslog listener writes."""
 
     def __init__(self, sc, name, make_argv):
+        itlib.ensure_emptydir()
         self.proc = self.syslogd = None
         self.dir = os.path.join(sc.dir, "ns-" + name)
         os.mkdir(self.dir, 0o755)
@@ -318,7 +321,7 @@ def case_inetd(r):
             # Where to listen: 127.0.0.1 only, for the service pop3.
             f.write("127.0.0.1:" + line + "\n")
 
-        d = Private(sc, "inetd", lambda port: [inetd, "-d", conf])
+        d = Private(sc, "inetd", lambda port: [inetd, "-i", conf])
         check_sessions(r, name, sc, d.port)
         check_syslog(r, name, d)
     finally:
@@ -391,8 +394,10 @@ def case_daemontools(r):
         r.ok(name + ":login-failed-in-current", re.search(
             r" pop3d\[\d+\]: " + re.escape(FAILED) + "$", log, re.M)
             is not None, log)
+        maxconn = re.search(r"^MAXCONN=(\d+)$", shipped(
+            "service", "pop3d", "run"), re.M).group(1)
         r.ok(name + ":log-lines", all(s in log for s in (
-            "tcpserver: status: 1/40",
+            "tcpserver: status: 1/" + maxconn,
             "login: user=alice, ip=[127.0.0.1], messages=7",
             "logout: user=alice, ip=[127.0.0.1], retrieved=7/")), log)
     finally:
