@@ -30,8 +30,10 @@ cur/; poplib then fetches every message, byte for byte equal to the
 files.  Needs root (the daemons run the chain as root, and the mount
 namespace)."""
 import glob
+import grp
 import os
 import poplib
+import pwd
 import re
 import shutil
 import signal
@@ -137,6 +139,40 @@ def on_disk(sc):
         with open(p, "rb") as f:
             out.append(itlib.wire(f.read()))
     return out
+
+
+def scratch():
+    """A scratch tree whose alice has a uid and gid of her own, unused
+    on this system: the chain must really switch to her.  (With the
+    usual nobody, a daemon that wrongly ran everything as nobody would
+    pass.)"""
+    sc = itlib.Scratch()
+    try:
+        uid = next(u for u in range(64100, 64200) if not known(u))
+        with open(sc.passwd) as f:
+            text = f.read()
+        text = text.replace(":%d:%d:" % (itlib.MAILUID, itlib.MAILGID),
+                            ":%d:%d:" % (uid, uid))
+        with open(sc.passwd, "w") as f:
+            f.write(text)
+        for base, dirs, files in os.walk(os.path.join(sc.dir, "home")):
+            for f in [base] + [os.path.join(base, f) for f in files]:
+                os.chown(f, uid, uid)
+    except BaseException:
+        sc.cleanup()
+        raise
+    return sc
+
+
+def known(n):
+    """True if n is the id of a user or a group here."""
+    for lookup in (pwd.getpwuid, grp.getgrgid):
+        try:
+            lookup(n)
+            return True
+        except KeyError:
+            pass
+    return False
 
 
 def check_sessions(r, name, sc, port):
@@ -304,7 +340,7 @@ def check_syslog(r, name, d):
 
 def case_inetd(r):
     name = "superservers:inetd"
-    sc = itlib.Scratch()
+    sc = scratch()
     d = None
     try:
         inetd, why = program(sc, "openbsd-inetd", "/usr/sbin/inetd")
@@ -334,7 +370,7 @@ def case_inetd(r):
 
 def case_xinetd(r):
     name = "superservers:xinetd"
-    sc = itlib.Scratch()
+    sc = scratch()
     d = None
     try:
         xinetd, why = program(sc, "xinetd", "/usr/sbin/xinetd")
@@ -381,7 +417,7 @@ def case_daemontools(r):
     if missing:
         r.skip(name, "missing " + " ".join(missing))
         return
-    sc = itlib.Scratch()
+    sc = scratch()
     sv = None
     try:
         sv = itlib.Service(sc, "-f " + sc.passwd)
