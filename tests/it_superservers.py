@@ -294,9 +294,10 @@ class Private:
             argv = make_argv(self.port)
             with open(self.out, "ab") as out:
                 self.proc = subprocess.Popen(
-                    ["unshare", "--mount", "--propagation", "private",
-                     "--pid", "--fork", "--kill-child", "--mount-proc",
-                     "sh", "-c", NS_SETUP, "sh", self.dir, *argv],
+                    itlib.REAPED + [
+                        "--mount", "--propagation", "private",
+                        "--mount-proc", "sh", "-c", NS_SETUP, "sh",
+                        self.dir, *argv],
                     env={"PATH": PATH}, stdin=subprocess.DEVNULL,
                     stdout=out, stderr=out, start_new_session=True)
             if itlib.wait_port(self.port, self.proc):
@@ -457,7 +458,7 @@ def main():
         r.skip("superservers", "needs root: the daemons run the chain as "
                "root, in a mount namespace of their own")
         return 0
-    missing = itlib.have("unshare", "mount", "openssl")
+    missing = itlib.have("setpriv", "unshare", "mount", "openssl")
     if missing:
         r.skip("superservers", "missing " + " ".join(missing))
         return 0

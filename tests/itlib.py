@@ -281,19 +281,28 @@ def sessions_done(text):
     return text.count("login: user=") == text.count("logout: user=")
 
 
+# As root, a daemon under test runs as PID 1 of a PID namespace of its
+# own, under an unshare that dies with the test: however the test ends
+# (even by SIGKILL), the kernel then ends every process the daemon
+# started, including sessions that left its process group.
+REAPED = (["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid",
+           "--fork", "--kill-child"] if ROOT else [])
+
+
 class Service:
     """daemontools' svscan supervising a copy of service/pop3d and its
     log service in the scratch tree: the real supervise runs run, and
     log/run (multilog, or svlogd where runit is installed) writes
     self.current.  Only the install paths, checkpw_args and where to
     listen (127.0.0.1 and a free port) differ from the shipped run.
-    Needs svscan, svc and tcpserver."""
+    Needs svscan, svc, svstat and tcpserver."""
 
     def __init__(self, sc, checkpw_args):
         ensure_emptydir()
         self.proc = None
         self.root = os.path.join(sc.dir, "service")
         self.dir = os.path.join(self.root, "pop3d")
+        self.dirs = [self.dir, os.path.join(self.dir, "log")]
         self.current = os.path.join(self.dir, "log", "main", "current")
         self.out = os.path.join(sc.dir, "svscan.out")
         shutil.copytree(os.path.join(TOP, "service", "pop3d"), self.dir)
@@ -309,7 +318,7 @@ class Service:
             f.write(text)
         with open(self.out, "ab") as out:
             self.proc = subprocess.Popen(
-                ["svscan", self.root], cwd=self.root,
+                REAPED + ["svscan", self.root], cwd=self.root,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 start_new_session=True)
@@ -317,16 +326,16 @@ class Service:
             self.stop()
             raise RuntimeError("service/pop3d/run did not listen")
 
-    def up(self, timeout=10.0):
+    def svstat(self, state, timeout=10.0):
         """(True, svstat's words) once supervise reports both services
-        up; (False, its words) after timeout seconds."""
-        dirs = [self.dir, os.path.join(self.dir, "log")]
-        want = [r"^%s: up \(pid \d+\)" % re.escape(d) for d in dirs]
+        in state ("up" or "down"); (False, its words) after timeout
+        seconds."""
+        want = [r"^%s: %s " % (re.escape(d), state) for d in self.dirs]
         end = time.monotonic() + timeout
         while True:
-            st = subprocess.run(["svstat", *dirs], capture_output=True,
-                                text=True, stdin=subprocess.DEVNULL,
-                                timeout=30)
+            st = subprocess.run(["svstat", *self.dirs],
+                                capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, timeout=30)
             words = st.stdout + st.stderr
             if all(re.search(w, words, re.M) for w in want):
                 return True, words
@@ -334,31 +343,29 @@ class Service:
                 return False, words
             time.sleep(0.1)
 
+    def up(self):
+        return self.svstat("up")
+
     def stop(self):
-        """svscan first (it would start them again), then run down and
-        the logger after it (so it reads all that run wrote), each
-        supervise gone; KILL whatever of the group is left."""
+        """Both services down (run first, the logger after it, so that
+        it reads all that run wrote), then TERM to svscan and every
+        supervise, KILL to whatever is left.  Bounded."""
         if self.proc is None:
             return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        for d in (self.dir, os.path.join(self.dir, "log")):
-            subprocess.run(["svc", "-dx", d], capture_output=True,
+        for d in self.dirs:
+            subprocess.run(["svc", "-d", d], capture_output=True,
                            stdin=subprocess.DEVNULL, timeout=30)
-        end = time.monotonic() + 10
-        while time.monotonic() < end:
+        self.svstat("down")
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            end = time.monotonic() + 5
             try:
-                os.killpg(self.proc.pid, 0)
+                os.killpg(self.proc.pid, sig)
+                while time.monotonic() < end:
+                    self.proc.poll()  # no zombie left in the group
+                    os.killpg(self.proc.pid, 0)
+                    time.sleep(0.05)
             except ProcessLookupError:
                 break
-            time.sleep(0.1)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=5)
         self.proc = None
 
