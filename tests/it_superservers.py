@@ -294,7 +294,7 @@ class Private:
             argv = make_argv(self.port)
             with open(self.out, "ab") as out:
                 self.proc = subprocess.Popen(
-                    itlib.REAPED + [
+                    itlib.reaped() + [
                         "--mount", "--propagation", "private",
                         "--mount-proc", "sh", "-c", NS_SETUP, "sh",
                         self.dir, *argv],
@@ -461,6 +461,17 @@ def main():
     missing = itlib.have("setpriv", "unshare", "mount", "openssl")
     if missing:
         r.skip("superservers", "missing " + " ".join(missing))
+        return 0
+    why = "no PID namespace"
+    if itlib.reaped():
+        probe = subprocess.run(itlib.reaped() + ["--mount", "--mount-proc",
+                                                 "true"],
+                               capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL, timeout=60)
+        why = probe.stderr.strip() if probe.returncode != 0 else ""
+    if why:
+        r.skip("superservers", "cannot make mount and PID namespaces "
+               "here: " + why)
         return 0
     for case in (case_inetd, case_xinetd, case_daemontools):
         failed = r.failed

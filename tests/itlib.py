@@ -281,12 +281,27 @@ def sessions_done(text):
     return text.count("login: user=") == text.count("logout: user=")
 
 
-# As root, a daemon under test runs as PID 1 of a PID namespace of its
-# own, under an unshare that dies with the test: however the test ends
-# (even by SIGKILL), the kernel then ends every process the daemon
-# started, including sessions that left its process group.
-REAPED = (["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid",
-           "--fork", "--kill-child"] if ROOT else [])
+_reaped = None
+
+
+def reaped():
+    """The command prefix that runs a daemon under test as PID 1 of a
+    PID namespace of its own, under an unshare that dies with the test:
+    however the test ends (even by SIGKILL), the kernel then ends every
+    process the daemon started, including sessions that left its
+    process group.  [] where that cannot be done (not root, or no
+    namespaces here)."""
+    global _reaped
+    if _reaped is None:
+        cmd = ["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid",
+               "--fork", "--kill-child"]
+        _reaped = []
+        if ROOT and not have("setpriv", "unshare"):
+            out = subprocess.run(cmd + ["true"], capture_output=True,
+                                 stdin=subprocess.DEVNULL, timeout=60)
+            if out.returncode == 0:
+                _reaped = cmd
+    return _reaped
 
 
 class Service:
@@ -318,7 +333,7 @@ class Service:
             f.write(text)
         with open(self.out, "ab") as out:
             self.proc = subprocess.Popen(
-                REAPED + ["svscan", self.root], cwd=self.root,
+                reaped() + ["svscan", self.root], cwd=self.root,
                 env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                 start_new_session=True)
