@@ -341,14 +341,15 @@ class Service:
             self.stop()
             raise RuntimeError("service/pop3d/run did not listen")
 
-    def svstat(self, state, timeout=10.0):
-        """(True, svstat's words) once supervise reports both services
-        in state ("up" or "down"); (False, its words) after timeout
-        seconds."""
-        want = [r"^%s: %s " % (re.escape(d), state) for d in self.dirs]
+    def svstat(self, state, dirs=None, timeout=10.0):
+        """(True, svstat's words) once supervise reports the services
+        in dirs (both by default) in state ("up" or "down"); (False,
+        its words) after timeout seconds."""
+        dirs = dirs or self.dirs
+        want = [r"^%s: %s " % (re.escape(d), state) for d in dirs]
         end = time.monotonic() + timeout
         while True:
-            st = subprocess.run(["svstat", *self.dirs],
+            st = subprocess.run(["svstat", *dirs],
                                 capture_output=True, text=True,
                                 stdin=subprocess.DEVNULL, timeout=30)
             words = st.stdout + st.stderr
@@ -370,7 +371,7 @@ class Service:
         for d in self.dirs:
             subprocess.run(["svc", "-d", d], capture_output=True,
                            stdin=subprocess.DEVNULL, timeout=30)
-        self.svstat("down")
+            self.svstat("down", [d])
         for sig in (signal.SIGTERM, signal.SIGKILL):
             end = time.monotonic() + 5
             try:
