@@ -16,19 +16,21 @@
 Only the install paths (pointed at a scratch copy of the programs),
 pop3d-checkpw's -f PASSWDFILE and where to listen are substituted, by
 rewriting the shipped text, so a change to a shipped file changes the
-test.  inetd and xinetd keep the service name pop3: they run in a
-private mount namespace whose /etc/services maps pop3 to a free port,
-and whose /dev/log is this test's syslog listener (the shipped lines
-log through syslog(3), as fd 2 is the connection there); they listen on
-127.0.0.1 only.  The system's own instances are never used.
+test.  inetd and xinetd keep the service name pop3: they run in mount
+and PID namespaces of their own, whose /etc/services maps pop3 to a
+free port and whose /dev/log is this test's syslog listener (the
+shipped lines log through syslog(3), as fd 2 is the connection there);
+they listen on 127.0.0.1 only.  The system's own instances are never
+used, and every process a daemon started ends with it.  The mail user
+has a uid of its own, so the chain must really switch users.
 
 For each: one write carrying a failed and a good login, STAT, RETR 1
 and QUIT gets exactly the expected bytes back; the failure is logged
 as "LOGIN FAILED, user=alice, ip=[127.0.0.1]" where that deployment
-logs (syslog, facility mail; multilog's current); QUIT moved new/ to
-cur/; poplib then fetches every message, byte for byte equal to the
-files.  Needs root (the daemons run the chain as root, and the mount
-namespace)."""
+logs (syslog, facility mail; multilog's current, with tcpserver's and
+the sessions' lines); QUIT moved new/ to cur/; poplib then fetches
+every message, byte for byte equal to the files.  Needs root (the
+daemons run the chain as root; the namespaces)."""
 import glob
 import grp
 import os
