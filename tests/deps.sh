@@ -8,10 +8,14 @@ set -u
 build="gcc make libc6-dev libcrypt-dev libmd-dev libseccomp-dev"
 # make deb: debian/control's Build-Depends, the tools and lintian.
 deb="$build debhelper dpkg-dev fakeroot lintian"
+# openbsd-inetd, daemontools: tests/it_superservers.py runs them.  Its
+# xinetd comes from "apt-get download xinetd" at run time, as the
+# package conflicts with openbsd-inetd; daemontools-run is not wanted
+# (it would start a system-wide svscan).
 test="$build ucspi-tcp python3 curl openssl stunnel4 fetchmail getmail6
 mpop systemd fail2ban mandoc man-db util-linux procps psmisc daemontools
-netcat-openbsd mutt neomutt s-nail mailutils uw-mailutils tmux haproxy perdition
-$deb adduser dovecot-pop3d git"
+netcat-openbsd openbsd-inetd mutt neomutt s-nail mailutils uw-mailutils tmux
+haproxy perdition $deb adduser dovecot-pop3d git"
 bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 # make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.
 valgrind="$build valgrind"

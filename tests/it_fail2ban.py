@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: ISC
 """fail2ban: Debian's stock courier-auth filter finds exactly the failed
 logins in a real log.  The log is the one the shipped daemontools/runit
-service writes: service/pop3d/run (tcpserver and the pop3d chain, -e)
-piped into service/pop3d/log/run (multilog or svlogd, TAI64N stamps).
+service writes: svscan supervising service/pop3d/run (tcpserver and the
+pop3d chain, -e) and service/pop3d/log/run (multilog or svlogd, TAI64N
+stamps).
 Failed logins with a wrong password, an unknown user and a user name
 that tries to forge an address are all counted against the client's
 real address; a good login, its logout and tcpserver's own lines are
@@ -27,7 +28,8 @@ FAILURES = [
 
 def main():
     r = itlib.Results()
-    missing = itlib.have("tcpserver", "openssl", "fail2ban-regex")
+    missing = itlib.have("svscan", "svc", "svstat", "tcpserver", "openssl",
+                         "fail2ban-regex")
     if itlib.have("multilog") and itlib.have("svlogd"):
         missing.append("multilog or svlogd")
     if missing:

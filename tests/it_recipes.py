@@ -1,17 +1,15 @@
 # SPDX-License-Identifier: ISC
-"""The shipped deployment recipes, run as written: only the install
-paths (/usr/local/...) point into the scratch tree, pop3d-checkpw gets
--f PASSWDFILE, and the port is a free loopback one.
+"""The shipped systemd recipes, run as written: only the install paths
+(/usr/local/...) point into the scratch tree, pop3d-checkpw gets -f
+PASSWDFILE, and the port is a free loopback one.  (inetd.conf.example,
+xinetd.conf.example and service/pop3d run under the real daemons in
+it_superservers.py.)
 
-  inetd      the line of inetd.conf.example, with fd 0, 1 and 2 the
-             connection and no environment at all (openbsd-inetd)
-  xinetd     server and server_args of xinetd.conf.example, likewise
   systemd    ExecStart of systemd/pop3d@.service under
              systemd-socket-activate, with REMOTE_ADDR as systemd sets
              it and fd 2 a file standing in for the journal
   pop3s      ExecStart of systemd/pop3s@.service: stunnel in inetd mode
              with systemd/pop3s-stunnel.conf and a fresh certificate
-  service    service/pop3d/run piped into service/pop3d/log/run
 
 For each: a pipelined session with a failed and a good login gets
 exactly one status line per command (nothing a log line could have
@@ -19,7 +17,6 @@ added), poplib fetches every message byte for byte, and QUIT moves
 new/ to cur/."""
 import os
 import poplib
-import re
 import shlex
 import socket
 import ssl
@@ -95,42 +92,6 @@ def inetd_like(r, name, sc, server, argv, fd2="socket", env=()):
         check_session(r, name, sc, plain(srv.port))
     finally:
         srv.stop()
-
-
-def case_inetd(r):
-    name = "recipes:inetd"
-    sc = itlib.Scratch()
-    try:
-        with open(os.path.join(itlib.TOP, "inetd.conf.example")) as f:
-            line = [l for l in f if l.startswith("#pop3")][0]
-        fields = itlib.installed(sc, line[1:], "-f " + sc.passwd).split()
-        r.ok(name + ":fields", fields[1:5] ==
-             ["stream", "tcp", "nowait", "root"], fields[:5])
-        inetd_like(r, name, sc, fields[5], fields[6:])
-    finally:
-        sc.cleanup()
-
-
-def case_xinetd(r):
-    name = "recipes:xinetd"
-    sc = itlib.Scratch()
-    try:
-        conf = {}
-        with open(os.path.join(itlib.TOP, "xinetd.conf.example")) as f:
-            for l in f:
-                m = re.match(r"\s*(\w+)\s*=\s*(.*?)\s*$", l)
-                if m:
-                    conf[m.group(1)] = m.group(2)
-        r.ok(name + ":fields",
-             (conf.get("socket_type"), conf.get("wait"), conf.get("user"),
-              conf.get("disable")) == ("stream", "no", "root", "no"), conf)
-        server = itlib.installed(sc, conf["server"])
-        args = itlib.installed(sc, conf["server_args"],
-                               "-f " + sc.passwd).split()
-        # xinetd's argv[0] is the last part of the server's path.
-        inetd_like(r, name, sc, server, [os.path.basename(server), *args])
-    finally:
-        sc.cleanup()
 
 
 def case_systemd(r):
@@ -209,44 +170,13 @@ def case_pop3s(r):
         sc.cleanup()
 
 
-def case_service(r):
-    name = "recipes:service"
-    missing = itlib.have("tcpserver")
-    if itlib.have("multilog") and itlib.have("svlogd"):
-        missing.append("multilog or svlogd")
-    if missing:
-        r.skip(name, "missing " + " ".join(missing))
-        return
-    sc = itlib.Scratch()
-    svc = None
-    try:
-        svc = itlib.Service(sc, "-f " + sc.passwd)
-        check_session(r, name, sc, plain(svc.port))
-        itlib.wait_log(svc.current, itlib.sessions_done)
-        svc.stop()
-        with open(svc.current, errors="replace") as f:
-            log = f.read()
-        r.ok(name + ":log", all(s in log for s in (
-            "tcpserver: status: 1/40",
-            "LOGIN FAILED, user=alice, ip=[127.0.0.1]",
-            "login: user=alice, ip=[127.0.0.1], messages=7",
-            "logout: user=alice, ip=[127.0.0.1], retrieved=7/")), log)
-    except Exception as e:
-        r.ok(name + ":unexpected-error", False, repr(e))
-    finally:
-        if svc is not None:
-            svc.stop()
-        sc.cleanup()
-
-
 def main():
     r = itlib.Results()
     missing = itlib.have("systemd-socket-activate", "openssl")
     if missing:
         r.skip("recipes", "missing " + " ".join(missing))
         return 0
-    for case in (case_inetd, case_xinetd, case_systemd, case_pop3s,
-                 case_service):
+    for case in (case_systemd, case_pop3s):
         failed = r.failed
         try:
             case(r)

@@ -11,6 +11,7 @@ bounded.  Results are printed as "ok NAME", "FAIL NAME" or
 """
 import atexit
 import os
+import re
 import shutil
 import signal
 import socket
@@ -347,53 +348,109 @@ def sessions_done(text):
     return text.count("login: user=") == text.count("logout: user=")
 
 
+_reaped = None
+
+
+def reaped():
+    """The command prefix that runs a daemon under test as PID 1 of a
+    PID namespace of its own, under an unshare that dies with the test:
+    however the test ends (even by SIGKILL), the kernel then ends every
+    process the daemon started, including sessions that left its
+    process group.  [] where that cannot be done (not root, or no
+    namespaces here)."""
+    global _reaped
+    if _reaped is None:
+        cmd = ["setpriv", "--pdeathsig", "KILL", "--", "unshare", "--pid",
+               "--fork", "--kill-child"]
+        _reaped = []
+        if ROOT and not have("setpriv", "unshare"):
+            out = subprocess.run(cmd + ["true"], capture_output=True,
+                                 stdin=subprocess.DEVNULL, timeout=60)
+            if out.returncode == 0:
+                _reaped = cmd
+    return _reaped
+
+
 class Service:
-    """service/pop3d/run piped into service/pop3d/log/run, as svscan or
-    runsv would run them, from a copy in the scratch tree listening on
-    a free loopback port.  The log ends up in self.current."""
+    """daemontools' svscan supervising a copy of service/pop3d and its
+    log service in the scratch tree: the real supervise runs run, and
+    log/run (multilog, or svlogd where runit is installed) writes
+    self.current.  Only the install paths, checkpw_args and where to
+    listen (127.0.0.1 and a free port) differ from the shipped run.
+    Needs svscan, svc, svstat and tcpserver."""
 
     def __init__(self, sc, checkpw_args):
         ensure_emptydir()
-        self.run = self.log = None
-        self.dir = os.path.join(sc.dir, "service", "pop3d")
+        self.proc = None
+        self.root = os.path.join(sc.dir, "service")
+        self.dir = os.path.join(self.root, "pop3d")
+        self.dirs = [self.dir, os.path.join(self.dir, "log")]
+        self.current = os.path.join(self.dir, "log", "main", "current")
+        self.out = os.path.join(sc.dir, "svscan.out")
         shutil.copytree(os.path.join(TOP, "service", "pop3d"), self.dir)
         with open(os.path.join(self.dir, "run")) as f:
             text = installed(sc, f.read(), checkpw_args)
         self.port = free_port()
-        text = text.replace("\nIP=0\n", "\nIP=127.0.0.1\n")
-        text = text.replace("\nPORT=110\n", "\nPORT=%d\n" % self.port)
+        text, n = re.subn(r"^IP=\S+$", "IP=127.0.0.1", text, flags=re.M)
+        text, m = re.subn(r"^PORT=\S+$", "PORT=%d" % self.port, text,
+                          flags=re.M)
+        if (n, m) != (1, 1):
+            raise RuntimeError("service/pop3d/run sets no IP= or PORT=")
         with open(os.path.join(self.dir, "run"), "w") as f:
             f.write(text)
-        logdir = os.path.join(self.dir, "log")
-        self.current = os.path.join(logdir, "main", "current")
-        self.log = subprocess.Popen(["sh", "./run"], cwd=logdir,
-                                    stdin=subprocess.PIPE,
-                                    stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-        self.run = subprocess.Popen(["sh", "./run"], cwd=self.dir,
-                                    stdin=subprocess.DEVNULL,
-                                    stdout=self.log.stdin,
-                                    stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
-        self.log.stdin.close()
-        if not wait_port(self.port, self.run):
+        with open(self.out, "ab") as out:
+            self.proc = subprocess.Popen(
+                reaped() + ["svscan", self.root], cwd=self.root,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                start_new_session=True)
+        if not wait_port(self.port, self.proc):
             self.stop()
             raise RuntimeError("service/pop3d/run did not listen")
 
+    def svstat(self, state, dirs=None, timeout=10.0):
+        """(True, svstat's words) once supervise reports the services
+        in dirs (both by default) in state ("up" or "down"); (False,
+        its words) after timeout seconds."""
+        dirs = dirs or self.dirs
+        want = [r"^%s: %s " % (re.escape(d), state) for d in dirs]
+        end = time.monotonic() + timeout
+        while True:
+            st = subprocess.run(["svstat", *dirs],
+                                capture_output=True, text=True,
+                                stdin=subprocess.DEVNULL, timeout=30)
+            words = st.stdout + st.stderr
+            if all(re.search(w, words, re.M) for w in want):
+                return True, words
+            if time.monotonic() > end:
+                return False, words
+            time.sleep(0.1)
+
+    def up(self):
+        return self.svstat("up")
+
     def stop(self):
-        """Stops run, then lets the logger write out and exit."""
-        for p in (self.run, self.log):
-            if p is None or p.poll() is not None:
-                continue
-            if p is self.run:
-                os.killpg(p.pid, signal.SIGTERM)
+        """Both services down (run first, the logger after it, so that
+        it reads all that run wrote), then TERM to svscan and every
+        supervise, KILL to whatever is left.  Bounded."""
+        if self.proc is None:
+            return
+        for d in self.dirs:
+            subprocess.run(["svc", "-d", d], capture_output=True,
+                           stdin=subprocess.DEVNULL, timeout=30)
+            self.svstat("down", [d])
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            end = time.monotonic() + 5
             try:
-                p.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=5)
-        self.run = self.log = None
+                os.killpg(self.proc.pid, sig)
+                while time.monotonic() < end:
+                    self.proc.poll()  # no zombie left in the group
+                    os.killpg(self.proc.pid, 0)
+                    time.sleep(0.05)
+            except ProcessLookupError:
+                break
+        self.proc.wait(timeout=5)
+        self.proc = None
 
 
 FDEXEC = [sys.executable, os.path.join(TOP, "tests", "fdexec.py")]
