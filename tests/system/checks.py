@@ -17,6 +17,7 @@ import os
 import poplib
 import pwd
 import re
+import signal
 import socket
 import ssl
 import subprocess
@@ -540,6 +541,7 @@ def main():
 
 
 if __name__ == "__main__":
+    signal.alarm(600)   # whatever hangs, the run ends (SIGALRM kills)
     try:
         sys.exit(main())
     except Exception as e:

@@ -52,6 +52,13 @@ if [ -d "$dir" ]; then
 	exit 0
 fi
 mkdir -p "$cache"
+# One maker per suite at a time; a second waits and then finds it.
+exec 9>"$cache/$suite.lock"
+flock 9
+if [ -d "$dir" ]; then
+	echo "$dir"
+	exit 0
+fi
 for old in "$cache/$suite"-*; do
 	[ -e "$old" ] && [ "$old" != "$dir" ] && rm -rf "$old"
 done
