@@ -137,9 +137,10 @@ chmod 755 "$work"
 
 cleanup() {
 	for suite in "$@"; do
-		# The worker and all it runs (its own process group) first.
+		# The worker and all it runs (its own process group) first;
+		# KILL, since a stopped nsenter would hold a TERM back.
 		w=$(cat "$work/$suite.worker" 2>/dev/null)
-		[ -n "$w" ] && kill -TERM -- "-$w" 2>/dev/null
+		[ -n "$w" ] && kill -KILL -- "-$w" 2>/dev/null
 		stop "$suite"
 	done
 	rm -rf "$work"
