@@ -13,13 +13,14 @@ cache=$2
 # What the checks use inside: systemd as PID 1; pop3d's Depends, so
 # that dpkg -i finds them; stunnel and openssl for port 995; rsyslog
 # for /var/log/mail.log; fail2ban with both firewalls Debian's jails
-# may name (iptables on 12, nftables on 13); the clients.  And
+# may name (iptables on 12, nftables on 13) and what apt installs with
+# it as Recommends (python3-systemd reads the journal); the clients.  And
 # ca-certificates, as nearly every Debian system has it: without a CA
 # in /etc/ssl/certs stunnel logs "No trusted certificates found" at
 # error level for every session, CApath or not.
 pkgs="systemd systemd-sysv dbus adduser passwd libcrypt1 libmd0
 libseccomp2 stunnel4 openssl ca-certificates rsyslog fail2ban iptables
-nftables curl python3 procps"
+nftables python3-systemd python3-pyinotify whois curl python3 procps"
 
 # The archive URI of the host's apt: the first deb line or deb822
 # stanza that is not the security archive.  Never a fixed host.
