@@ -5,11 +5,29 @@ root inside a Debian container booted with systemd as PID 1 (run.sh),
 on a private network.  DIR holds pop3d_*.deb (the build under test)
 and prev/pop3d_*.deb (the same build with a lower version).
 
-Everything is done the way the installed README says: its drop-in,
-its fail2ban jail and its certificate places are read from
-/usr/share/doc/pop3d/README.gz.  Prints "ok NAME" or "FAIL NAME" per
-check; a failure's detail, with the journal's error lines, goes to
-stderr.  Every wait is bounded.
+  install   the previous build, an edited conffile, dpkg -i of this
+            one: the edit stays, the sockets are not enabled
+  110       pop3d.socket as shipped: a chpasswd (yescrypt) user with
+            curl and poplib, RETR bytes, DELE + QUIT on disk; a wrong
+            password: -ERR [AUTH], LOGIN FAILED in the journal and in
+            /var/log/mail.log (rsyslog)
+  proc      a live session: the reader's uid, root, NoNewPrivs and
+            Seccomp; the service's CapBnd; the back end's uid,
+            NoNewPrivs and its own seccomp filter; no "without
+            Landlock" line
+  kill      a stopped reader is killed at the login deadline
+  995       pop3s.socket (stunnel) with a certificate put where the
+            README says: poplib over TLS, no error line from stunnel
+  passwd    the README's drop-in and pop3d-passwd: a virtual user
+  fail2ban  the README's jail, and its journal variant without
+            rsyslog, ban a client (127.0.0.2, .3) after maxretry
+            failures: no greeting for it, one for 127.0.0.1
+  purge     no account, directory, unit or process left
+
+The drop-in and the jail are read from the installed README.  Prints
+"ok NAME" or "FAIL NAME"; a failure's detail, with the journal's
+error lines (such as the reader's "cannot chroot"), goes to stderr.
+Every wait is bounded, and an alarm bounds the whole run.
 """
 import glob
 import gzip

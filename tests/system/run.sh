@@ -12,6 +12,13 @@
 # (run.sh --one SUITE WORK is one suite's worker, started by run.sh.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# The cgroup hierarchies a container gets a directory in: the named
+# systemd one and cgroup2 of a hybrid host, or the one cgroup2 tree.
+cgroots=
+for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+	[ -d "$h" ] && cgroots="$cgroots $h"
+done
+[ -n "$cgroots" ] || cgroots=/sys/fs/cgroup
 
 # Powers off or kills the container of suite $1, whose state is in
 # $work/$1.*, then removes its cgroups depth first.  Safe to repeat.
@@ -31,8 +38,8 @@ stop() {
 		done
 		kill -KILL "$pid" 2>/dev/null
 	fi
-	for h in systemd unified; do
-		d=/sys/fs/cgroup/$h/$name
+	for h in $cgroots; do
+		d=$h/$name
 		[ -d "$d" ] || continue
 		# Anything left in the container's cgroups dies, then they go.
 		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
@@ -63,12 +70,12 @@ one() {
 	echo "$name" >"$work/$suite.name"
 	# Its own cgroup subtree, as a real systemd needs on this host, and
 	# the shell that becomes nspawn in it first.
-	for h in systemd unified; do
-		mkdir -p "/sys/fs/cgroup/$h/$name"
+	for h in $cgroots; do
+		mkdir -p "$h/$name"
 	done
 	SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 sh -c '
-	    for h in systemd unified; do
-	        echo $$ >"/sys/fs/cgroup/$h/$1/cgroup.procs" || exit 1
+	    for h in $4; do
+	        echo $$ >"$h/$1/cgroup.procs" || exit 1
 	    done
 	    exec systemd-nspawn --quiet --boot -D "$2" -M "$1" \
 	        --volatile=overlay --register=no --keep-unit \
@@ -78,7 +85,7 @@ one() {
 	        --system-call-filter=landlock_add_rule \
 	        --system-call-filter=landlock_restrict_self \
 	        --bind-ro="$3":/run/pop3d-test' sh "$name" "$root" \
-	    "$work/mnt" </dev/null >"$log" 2>&1 &
+	    "$work/mnt" "$cgroots" </dev/null >"$log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$work/$suite.nspawn"
 	pid1=
