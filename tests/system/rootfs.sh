@@ -5,6 +5,8 @@
 # from the Debian archive this machine's apt already uses, once per
 # suite and package list (the directory name holds a hash of both),
 # and kept in CACHEDIR for the next run.  Older ones for SUITE go.
+# shellcheck disable=SC2086 # $pkgs: a list of package names
+# shellcheck disable=SC2016 # the hooks' "$1" is mmdebstrap's, not ours
 set -eu
 [ $# -eq 2 ] || { echo "usage: rootfs.sh SUITE CACHEDIR" >&2; exit 2; }
 suite=$1

@@ -42,6 +42,7 @@ stop() {
 		d=$h/$name
 		[ -d "$d" ] || continue
 		# Anything left in the container's cgroups dies, then they go.
+		# shellcheck disable=SC2038 # the pids, one a line
 		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null |
 		    xargs -r kill -KILL 2>/dev/null
 		i=0
