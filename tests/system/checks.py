@@ -234,7 +234,9 @@ def step_install():
     ok("upgrade-installs-this-build", out.returncode == 0 and ver == want,
        out.stdout + out.stderr + ver)
     with open(STUNNEL_CONF) as f:
-        ok("upgrade-keeps-edited-conffile", f.read() == edited)
+        after = f.read()
+    ok("upgrade-keeps-edited-conffile", after == edited,
+       "now:\n" + after[-300:])
     units = [u for u in ("pop3d.socket", "pop3s.socket")
              if run(["systemctl", "is-enabled", u]).stdout.strip() !=
              "disabled"]
