@@ -390,6 +390,15 @@ deb:
 	sh debian/build-deb.sh $(DIST)
 	lintian --fail-on error,warning $(DIST)/pop3d_*.changes
 
+# The package under a real systemd (PID 1 in systemd-nspawn, as root),
+# on each Debian release in SYSTEM_SUITES: tests/system/run.sh.  The
+# root file systems are kept in tests/system/cache/ for the next run.
+SYSTEM_SUITES = bookworm trixie
+check-system:
+	@sh tests/deps.sh system
+	@$(MAKE) deb
+	@sh tests/system/run.sh $(DIST)/pop3d_*.deb $(SYSTEM_SUITES)
+
 demo:
 	@sh tests/deps.sh build
 	@$(MAKE) all
@@ -402,5 +411,5 @@ clean:
 	for t in $(FUZZ); do rm -f tests/fuzz_$$t; done
 	rm -rf tests/scratch
 
-.PHONY: all check check-load check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
+.PHONY: all check check-system check-load check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
 	deb

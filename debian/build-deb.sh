@@ -22,7 +22,8 @@ if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	    tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
 	    tar -C "$scratch/pop3d" -xf -
 else
-	tar -C "$top" --exclude=./dist --exclude=./tests/scratch -cf - . |
+	tar -C "$top" --exclude=./dist --exclude=./tests/scratch \
+	    --exclude=./tests/system/cache -cf - . |
 	    tar -C "$scratch/pop3d" -xf -
 fi
 

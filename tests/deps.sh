@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# tests/deps.sh build|test|bench|valgrind|fuzz|ci|deb: installs the Debian
+# tests/deps.sh build|test|bench|valgrind|fuzz|ci|deb|system: installs the Debian
 # packages a target needs when they are missing.  As root with apt-get
 # it installs them without asking (CI runs as root with no stdin);
 # otherwise it names what is missing and the tests that need it skip.
@@ -20,7 +20,10 @@ bench="$build ucspi-tcp python3 dovecot-pop3d valgrind"
 # make check-valgrind, make fuzz (clang's libFuzzer), .ci/run.
 valgrind="$build valgrind"
 fuzz="$build clang"
-ci="$test clang valgrind"
+# make check-system: a Debian root file system (mmdebstrap) booted
+# with systemd-nspawn, entered with nsenter (util-linux).
+system="$deb systemd-container mmdebstrap util-linux procps"
+ci="$test clang valgrind systemd-container mmdebstrap"
 
 case ${1:-} in
 build) want=$build ;;
@@ -30,7 +33,9 @@ deb) want=$deb ;;
 valgrind) want=$valgrind ;;
 fuzz) want=$fuzz ;;
 ci) want=$ci ;;
-*) echo "usage: deps.sh build|test|bench|valgrind|fuzz|ci|deb" >&2; exit 2 ;;
+system) want=$system ;;
+*) echo "usage: deps.sh build|test|bench|valgrind|fuzz|ci|deb|system" >&2
+   exit 2 ;;
 esac
 
 missing=
