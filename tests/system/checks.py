@@ -24,9 +24,9 @@ and prev/pop3d_*.deb (the same build with a lower version).
             failures: no greeting for it, one for 127.0.0.1
   purge     no account, directory, unit or process left
 
-The drop-in and the jail are read from the installed README.  Prints
-"ok NAME" or "FAIL NAME"; a failure's detail, with the journal's
-error lines (such as the reader's "cannot chroot"), goes to stderr.
+The drop-in and the jail are read from the installed README and doc/
+pages.  Prints "ok NAME" or "FAIL NAME"; a failure's detail, with the
+journal's error lines (such as the reader's "cannot chroot"), goes to stderr.
 Every wait is bounded, and an alarm bounds the whole run.
 """
 import glob
@@ -46,6 +46,7 @@ DIR = sys.argv[1]
 PASSWORD = "correct horse battery"
 WRONG = "not the password"
 README = "/usr/share/doc/pop3d/README.gz"
+DOCDIR = "/usr/share/doc/pop3d/doc"
 STUNNEL_CONF = "/etc/pop3d/pop3s-stunnel.conf"
 EMPTY = "/var/lib/pop3d/empty"
 # The capabilities the session units leave (pop3d@.service): switching
@@ -110,14 +111,34 @@ def settle(pred, secs=20):
         time.sleep(0.2)
 
 
+def doc_texts():
+    """The installed README and doc/ pages (dh_compress gzips the big ones)."""
+    names = [README] + sorted(glob.glob(os.path.join(DOCDIR, "*.md*")))
+    for name in names:
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(name, "rt") as f:
+            yield name, f.read().splitlines()
+
+
 def readme_block(after):
-    """The indented lines that follow the line containing `after`."""
-    with gzip.open(README, "rt") as f:
-        lines = f.read().splitlines()
-    i = [n for n, l in enumerate(lines) if after in l][0] + 1
+    """The block that follows the line containing `after`, in the
+    installed README or doc/ pages: a fenced block, or indented lines."""
+    for _, lines in doc_texts():
+        hits = [n for n, l in enumerate(lines) if after in l]
+        if hits:
+            break
+    else:
+        raise LookupError("no installed page has %r" % after)
+    i = hits[0] + 1
     while not lines[i].strip():
         i += 1
     block = []
+    if lines[i].startswith("```"):
+        i += 1
+        while i < len(lines) and not lines[i].startswith("```"):
+            block.append(lines[i])
+            i += 1
+        return "\n".join(block).strip() + "\n"
     while i < len(lines) and (lines[i].startswith("    ") or
                               not lines[i].strip()):
         block.append(lines[i][4:])
