@@ -30,8 +30,13 @@ once the session processes are gone.
 
 crypt per login: a second tcpserver runs the same chain with
 pop3d-checkpw under bench/cryptshim.so, which times every crypt(3)
-call (the thread's CPU time); a few sessions at each concurrency per
-round.  pop3d's own cost per login = its CPU per session minus that.
+call (the thread's CPU time), and under bench/cpuwrap, which logs the
+CPU time of pop3d-checkpw and the back end it becomes (wait4); a few
+sessions at each concurrency per round.  pop3d's own cost per login =
+its CPU per session minus crypt's.  The same instrumented sessions
+split a login's CPU into the front end (root side and reader:
+tcpserver's children minus cpuwrap and what it ran), pop3d-checkpw
+plus the back end without crypt, and crypt.
 
 Everything lives in a scratch directory under the system temp dir
 (mode 0755), removed at the end with the accounts; Dovecot and the
@@ -109,7 +114,8 @@ class Deploy:
         b = self.path("bin")
         os.mkdir(b, 0o755)
         for prog in ("pop3d", "pop3d-checkpw", "pop3d-passwd",
-                     "bench/client", "bench/gen", "bench/cryptshim.so"):
+                     "bench/client", "bench/gen", "bench/cryptshim.so",
+                     "bench/cpuwrap"):
             src = os.path.join(TOP, prog)
             if not os.path.exists(src):
                 raise Fail("%s is missing: run make bench" % prog)
@@ -190,8 +196,9 @@ class Deploy:
                      "cal": free_port()}
         self.root = {"pop3d": self.tcpserver(self.port["pop3d"], [])}
         self.crypt_log = self.path("crypt.log")
+        self.chain_log = self.path("chain.log")
         self.root["cal"] = self.tcpserver(self.port["cal"], [
-            "/usr/bin/env",
+            os.path.join(self.bin, "cpuwrap"), self.chain_log,
             "LD_PRELOAD=" + os.path.join(self.bin, "cryptshim.so"),
             "CRYPTSHIM_LOG=" + self.crypt_log])
         d = self.path("dovecot")
@@ -237,19 +244,36 @@ class Deploy:
         return rate, (self.cpu(who) - c0) / self.n
 
     def crypt_cost(self, par):
-        """(CPU seconds of crypt per login, crypt calls per login)."""
+        """CPU seconds per login on the instrumented server: crypt,
+        calls (crypt calls per login), total, chain (pop3d-checkpw and
+        the back end, crypt included), front (root side and reader)."""
         self.settle("cal")
-        if os.path.exists(self.crypt_log):
-            os.unlink(self.crypt_log)
+        for f in (self.crypt_log, self.chain_log):
+            if os.path.exists(f):
+                os.unlink(f)
+        c0 = self.cpu("cal")
         self.client("cal", self.cal, par)
         self.settle("cal")
-        with open(self.crypt_log) as f:
-            ns = [int(x.split()[0]) for x in f.read().split("\n") if x]
-        return sum(ns) / 1e9 / self.cal, len(ns) / self.cal
+        total = (self.cpu("cal") - c0) / self.cal
+
+        def lines(path):
+            with open(path) as f:
+                return [[int(y) / 1e9 for y in x.split()]
+                        for x in f.read().split("\n") if x]
+        cr = lines(self.crypt_log)
+        ch = lines(self.chain_log)
+        if len(ch) != self.cal:
+            raise Fail("cpuwrap logged %d of %d sessions"
+                       % (len(ch), self.cal))
+        chain = sum(x[0] for x in ch) / self.cal
+        wrap = sum(x[1] for x in ch) / self.cal
+        return {"crypt": sum(x[0] for x in cr) / self.cal,
+                "calls": len(cr) / self.cal, "total": total,
+                "chain": chain, "front": total - chain - wrap}
 
     def rounds_run(self):
-        res = {h: {c: {"pop3d": [], "dovecot": [], "crypt": [],
-                       "calls": []} for c in CONCS} for h in HASHES}
+        res = {h: {c: {"pop3d": [], "dovecot": [], "cal": []}
+                   for c in CONCS} for h in HASHES}
         for r in range(self.rounds):
             t0 = time.monotonic()
             for h in HASHES:
@@ -261,9 +285,7 @@ class Deploy:
                         ("dovecot", "pop3d")
                     for who in order:
                         res[h][c][who].append(self.measure(who, c))
-                    cr, calls = self.crypt_cost(c)
-                    res[h][c]["crypt"].append(cr)
-                    res[h][c]["calls"].append(calls)
+                    res[h][c]["cal"].append(self.crypt_cost(c))
             print("bench: deployed path, round %d/%d done in %.0f s"
                   % (r + 1, self.rounds, time.monotonic() - t0), flush=True)
         return res
@@ -315,7 +337,8 @@ def report(res, rounds, n, out):
     for h in HASHES:
         for c in CONCS:
             x = res[h][c]
-            p, d, cr = x["pop3d"], x["dovecot"], x["crypt"]
+            p, d = x["pop3d"], x["dovecot"]
+            cr = [k["crypt"] for k in x["cal"]]
             ratio = [a[0] / b[0] for a, b in zip(p, d)]
             pc = [a[1] * 1000 for a in p]
             own = [a[1] * 1000 - k * 1000 for a, k in zip(p, cr)]
@@ -328,13 +351,34 @@ def report(res, rounds, n, out):
                           spread([k * 1000 for k in cr], "%.1f"),
                           spread([s * 100 for s in share], "%.0f%%"),
                           spread(own, "%.1f")))
-    calls = sorted({round(k, 2) for h in HASHES for c in CONCS
-                    for k in res[h][c]["calls"]})
+    calls = sorted({round(k["calls"], 2) for h in HASHES for c in CONCS
+                    for k in res[h][c]["cal"]})
     out.append("")
     out.append("crypt(3) calls per login seen by the shim: %s. CPU per "
                "session: tcpserver's reaped children for pop3d (tcpserver "
                "itself left out), the whole daemon for Dovecot, from /proc."
                % ", ".join("%g" % k for k in calls))
+    out.append("")
+    out.append("pop3d's CPU per login split by process, on the "
+               "instrumented server (pop3d-checkpw under cryptshim.so and "
+               "cpuwrap, which add their own loading; ms, median (min-max) "
+               "over the rounds):")
+    out.append("")
+    out.append("| passwords | conc. | all pop3d processes | front end (root "
+               "side + reader) | pop3d-checkpw + back end, minus crypt | "
+               "crypt |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    for h in HASHES:
+        for c in CONCS:
+            k = res[h][c]["cal"]
+
+            def ms(f):
+                return spread([f(x) * 1000 for x in k], "%.1f")
+            out.append("| %s | %d | %s | %s | %s | %s |" % (
+                HASH_LABEL[h], c, ms(lambda x: x["total"]),
+                ms(lambda x: x["front"]),
+                ms(lambda x: x["chain"] - x["crypt"]),
+                ms(lambda x: x["crypt"])))
     out.append("")
 
 
