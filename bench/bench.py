@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deploy  # noqa: E402
 from benchlib import dovecot_conf, free_port, med, wait_port  # noqa: E402

@@ -57,6 +57,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # nothing written into the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (dovecot_conf, free_port, quiesce,  # noqa: E402
                       spread, tree_cpu, wait_port)
