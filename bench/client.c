@@ -310,6 +310,15 @@ drop_privs(const char *uid)
 		err(111, "drop privileges");
 }
 
+/* User + system time of a rusage, in seconds. */
+static double
+cpu_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec +
+	    (double)ru->ru_utime.tv_usec / 1e6 +
+	    (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
 static int
 run(char *argv[], const char *uid, const char *dir, char **env,
     uint64_t rawwant)
@@ -386,12 +395,10 @@ run(char *argv[], const char *uid, const char *dir, char **env,
 		errx(1, "read %" PRIu64 " bytes, want %" PRIu64, got, rawwant);
 	if (scen != S_RAW && scen != S_NONE && (wi != nwants || have != 0))
 		errx(1, "%zu of %zu replies", wi, nwants);
-	getrusage(RUSAGE_SELF, &self);
+	if (getrusage(RUSAGE_SELF, &self) == -1)
+		err(1, "getrusage");
 	printf("%.6f %ld %" PRIu64 " %.6f %.6f\n", t1 - t0, ru.ru_maxrss, got,
-	    (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 +
-	    (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6,
-	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	    cpu_seconds(&self), cpu_seconds(&ru));
 	return 0;
 }
 
