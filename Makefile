@@ -365,7 +365,8 @@ install: $(PROGS)
 	    $(DESTDIR)$(MANDIR)/man8/pop3d-checkpw.8
 
 # Not part of check: timings belong to bench/RESULTS.md, not to tests.
-BENCH	= bench/client bench/gen bench/ref bench/trivial
+BENCH	= bench/client bench/gen bench/ref bench/trivial bench/cryptshim.so \
+	  bench/cpuwrap
 bench/client: bench/client.c
 	$(CC) $(CFLAGS) -o $@ bench/client.c
 bench/gen: bench/gen.c
@@ -374,11 +375,23 @@ bench/ref: bench/ref.c
 	$(CC) $(CFLAGS) -o $@ bench/ref.c -lcrypt
 bench/trivial: bench/trivial.c
 	$(CC) $(CFLAGS) -o $@ bench/trivial.c
+# bench/deploy.py times crypt(3) in pop3d-checkpw with cryptshim.so
+# and the checkpassword chain's CPU with cpuwrap.
+bench/cryptshim.so: bench/cryptshim.c
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ bench/cryptshim.c
+bench/cpuwrap: bench/cpuwrap.c
+	$(CC) $(CFLAGS) -o $@ bench/cpuwrap.c
 
 bench:
 	@sh tests/deps.sh bench
 	@$(MAKE) $(PROGS) $(BENCH)
 	@python3 bench/bench.py
+
+# The deployed-path table alone (bench/deploy.py), as root.
+bench-deploy:
+	@sh tests/deps.sh bench
+	@$(MAKE) $(PROGS) $(BENCH)
+	@python3 bench/deploy.py
 
 # The Debian package (README, "Install from the Debian package"): built
 # from a scratch copy of the tree into $(DIST)/, then checked by lintian,
@@ -412,4 +425,5 @@ clean:
 	rm -rf tests/scratch
 
 .PHONY: all check check-system check-load check-asan check-valgrind fuzz fuzz-ci install demo clean bench \
+	bench-deploy \
 	deb

@@ -6,33 +6,43 @@ Run by `make bench` (which builds everything first).  Every figure is a
 ratio measured in the same round: pop3d -m against Dovecot's pop3 (run
 pre-authenticated on stdio) and against a physical-limit reference
 through the same socketpair.  The report gives medians over the rounds,
-min-max of the per-round ratios, the server's peak RSS, callgrind
-instruction counts and a connection-rate run through tcpserver.
+min-max of the per-round ratios, the server's peak RSS, DELE in CPU
+time as well as wall time, callgrind instruction counts, a
+connection-rate run through tcpserver and the deployed path against
+Dovecot's daemon (bench/deploy.py).
 
 Environment:
   BENCH_ROUNDS=N    rounds (default 5)
-  BENCH_WORK=DIR    where Maildirs go (default bench/work, or
-                    /var/tmp/pop3d-bench when bench/work is out of the
-                    mail user's reach)
-  BENCH_SCALE=0     skip the 1,000,000-message scale run
-  BENCH_CALLGRIND=0 skip callgrind
-  BENCH_CONN=0      skip the connection-rate run
-  BENCH_SETS=a,b    only these data sets (1k,10k,100k,5mb,5mbtext,w1k)
+  BENCH_WORK=DIR    where the Maildirs go, kept for the next run (default:
+                    a scratch directory under the system temp dir,
+                    removed at the end)
+  BENCH_SETS=a,b    only these data sets (default 1k,10k,5mb,5mbtext,w1k;
+                    all: 1k,10k,100k,5mb,5mbtext,w1k; empty: none)
   BENCH_SCENARIOS=a,b  only these scenarios (first,again,list,retr,top,
                     dele,delehot)
-The report goes to stdout and to WORK/results.md; raw numbers to
-WORK/results.json.
+  BENCH_CALLGRIND=0 skip callgrind
+  BENCH_CONN=0      skip the connection-rate run
+  BENCH_DEPLOY=0    skip the deployed path (see bench/deploy.py for
+                    BENCH_DEPLOY_N and BENCH_DEPLOY_CAL)
+  BENCH_SCALE=1     add the 1,000,000-message scale run
+  BENCH_JSON=FILE   also write the raw numbers to FILE
+The report (Markdown) goes to stdout, and with BENCH_WORK also to
+WORK/results.md, raw numbers to WORK/results.json.
 """
 import json
 import os
 import re
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
+
+sys.dont_write_bytecode = True  # nothing written into the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import deploy  # noqa: E402
+from benchlib import dovecot_conf, free_port, med, wait_port  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.geteuid() == 0
@@ -63,6 +73,7 @@ REFS = {
     "dele": ["rm"],
     "delehot": ["rm"],
 }
+DEFAULT_SETS = "1k,10k,5mb,5mbtext,w1k"
 # Short runs are repeated within a round (median), against the noise.
 REPEAT = {"again": 3, "list": 3}
 
@@ -84,15 +95,24 @@ def reachable(path):
 
 
 def workdir():
+    """BENCH_WORK, kept for the next run; or a scratch directory under
+    the system temp dir, removed at the end."""
     w = os.environ.get("BENCH_WORK")
     if w:
-        return os.path.abspath(w)
-    w = os.path.join(TOP, "bench", "work")
-    os.makedirs(w, exist_ok=True)
-    return w if reachable(w) else "/var/tmp/pop3d-bench"
+        w = os.path.abspath(w)
+        os.makedirs(w, exist_ok=True)
+        if not reachable(w):
+            die("BENCH_WORK %s: uid %d cannot reach it" % (w, UID))
+        return w, True
+    w = tempfile.mkdtemp(prefix="pop3d-bench.", dir=tempfile.gettempdir())
+    os.chmod(w, 0o755)
+    if not reachable(w):
+        shutil.rmtree(w)
+        die("%s: uid %d cannot reach it; set BENCH_WORK" % (w, UID))
+    return w, False
 
 
-WORK = workdir()
+WORK, KEEP = workdir()
 BIN = os.path.join(WORK, "bin")
 SRC = os.path.join(WORK, "src")
 LOG = os.path.join(WORK, "log")
@@ -175,7 +195,8 @@ def dovecot_env():
 
 
 def client(d, scen, server, greet=False, expect=True, raw=None, log=None):
-    """Runs one timed session; returns (seconds, peak RSS KiB, stderr)."""
+    """Runs one timed session; returns (seconds, peak RSS KiB, server
+    CPU seconds, stderr)."""
     cmd = [os.path.join(BIN, "client")]
     if greet:
         cmd.append("-g")
@@ -199,8 +220,8 @@ def client(d, scen, server, greet=False, expect=True, raw=None, log=None):
     if p.returncode != 0:
         die("%s %s failed: %s\n%s" % (scen, " ".join(server),
                                       p.stdout.decode(), err[-2000:]))
-    wall, rss, _, _ = p.stdout.split()
-    return float(wall), int(rss), err
+    wall, rss, _, _, cpu = p.stdout.split()
+    return float(wall), int(rss), float(cpu), err
 
 
 def pop3d_cmd(n):
@@ -241,7 +262,7 @@ def fresh_copy(d, tag, sync):
 
 
 def run_one(name, d, scen, who, n, tot):
-    """One measurement: (seconds, RSS KiB)."""
+    """One measurement: (seconds, RSS KiB, CPU seconds)."""
     log = os.path.join(LOG, "%s-%s-%s.log" % (name, scen, who))
     xargs = ["/usr/bin/xargs", "-d", "\n", "-a", "files"]
     ref = os.path.join(BIN, "ref")
@@ -262,34 +283,30 @@ def run_one(name, d, scen, who, n, tot):
                 os.sync()
             r = client(c, s, server, greet=greet, log=log)
             shutil.rmtree(c)
-            return r[:2]
-        return client(d, s, server, greet=greet, log=log)[:2]
+            return r[:3]
+        return client(d, s, server, greet=greet, log=log)[:3]
     if who == "cat":
         return client(d, "raw", xargs + ["cat"], expect=False,
-                      raw=tot["raw"])[:2]
+                      raw=tot["raw"])[:3]
     if who == "head":
         return client(d, "raw", xargs + ["head", "-q", "-n", "13"],
-                      expect=False, raw=tot["head"])[:2]
+                      expect=False, raw=tot["head"])[:3]
     if who == "rm":
         c = fresh_copy(d, "rm", scen == "dele")
         r = client(c, "none", xargs + ["rm", "-f"], expect=False)
         shutil.rmtree(c)
-        return r[:2]
+        return r[:3]
     if who in ("readdir", "stat"):
         return client(d, "none", [ref, who, "Maildir/new", "Maildir/cur"],
-                      expect=False)[:2]
+                      expect=False)[:3]
     if who == "true":
-        return client(d, "none", ["/bin/true"], expect=False)[:2]
+        return client(d, "none", ["/bin/true"], expect=False)[:3]
     die("unknown " + who)
 
 
 def scenarios():
     only = os.environ.get("BENCH_SCENARIOS")
     return [s for s in SCENARIOS if only is None or s in only.split(",")]
-
-
-def med(xs):
-    return statistics.median(xs) if xs else float("nan")
 
 
 def fmt_ms(s):
@@ -318,15 +335,17 @@ def bench_sets(names, results):
                     results.setdefault(name, {}).setdefault(scen, {}) \
                         .setdefault(w, []).append(
                             [med([x[0] for x in got[w]]),
-                             max(x[1] for x in got[w])])
+                             max(x[1] for x in got[w]),
+                             med([x[2] for x in got[w]])])
         print("bench: round %d/%d done in %.0f s" % (r + 1, ROUNDS,
               time.monotonic() - t0), flush=True)
 
 
-def ratio_cells(res, scen, ref):
-    """Median and min-max of the per-round ratio pop3d/ref."""
-    a = [x[0] for x in res[scen]["pop3d"]]
-    b = [x[0] for x in res[scen][ref]]
+def ratio_cells(res, scen, ref, k=0):
+    """Median and min-max of the per-round ratio pop3d/ref, of the wall
+    time (k=0) or of the CPU time (k=2)."""
+    a = [x[k] for x in res[scen]["pop3d"]]
+    b = [x[k] for x in res[scen][ref]]
     rs = [x / y for x, y in zip(a, b)]
     return "%.2f (%.2f-%.2f)" % (med(rs), min(rs), max(rs))
 
@@ -370,9 +389,45 @@ def report_sets(names, results, out):
         out.append("")
 
 
+def report_dele(names, results, out):
+    """DELE in CPU time as well as wall time: on a virtual disk the
+    wall time of unlinking swings with the journal and discard, the
+    CPU time of the process that unlinks much less."""
+    dele = [s for s in ("dele", "delehot") if s in scenarios()]
+    if not dele:
+        return
+    out.append("DELE all + QUIT, wall and CPU time (user + system of the "
+               "server process from wait4; for rm, xargs and its rm "
+               "processes). The CPU time includes the kernel's unlink "
+               "work done in the process, not the journal's and "
+               "discard's kernel threads:")
+    out.append("")
+    out.append("| set | scenario | pop3d wall ms | Dovecot wall ms | rm wall "
+               "ms | pop3d CPU ms | Dovecot CPU ms | rm CPU ms | "
+               "pop3d/Dovecot CPU (min-max) | pop3d/rm CPU (min-max) |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for name in names:
+        res = results[name]
+        for scen in dele:
+            cells = [name, scen]
+            for k in (0, 2):
+                for w in ("pop3d", "dovecot", "rm"):
+                    cells.append(fmt_ms(med([x[k] for x in res[scen][w]])))
+            cells += [ratio_cells(res, scen, "dovecot", 2),
+                      ratio_cells(res, scen, "rm", 2)]
+            out.append("| " + " | ".join(cells) + " |")
+    out.append("")
+
+
 def callgrind(out):
-    """Instruction counts: deterministic, unlike the clock."""
+    """Instruction counts: deterministic, unlike the clock.  valgrind
+    cannot run a program under a seccomp filter, so pop3d is counted
+    in a SANDBOX=0 build (the same code without entering the sandbox,
+    as make check-valgrind runs it)."""
     d = os.path.join(SRC, "1k")
+    nb = scratch_build("nosandbox", ["SANDBOX=0"])
+    if nb is None:
+        die("callgrind: the SANDBOX=0 build failed")
     # Count every process the server command runs (pop3d runs one).
     vdir = os.path.join(WORK, "callgrind")
     os.makedirs(vdir, exist_ok=True)
@@ -385,8 +440,11 @@ def callgrind(out):
                     ("retr", "retr"), ("top", "top")):
         counts = {}
         for who in ("pop3d", "dovecot"):
-            server = vg + (pop3d_cmd(1000) if who == "pop3d"
-                           else dovecot_cmd())
+            if who == "pop3d":
+                server = vg + [os.path.join(nb, "pop3d")] + \
+                    pop3d_cmd(1000)[1:]
+            else:
+                server = vg + dovecot_cmd()
             if scen == "first":
                 forget(d, who)
             for f in os.listdir(vdir):
@@ -401,7 +459,7 @@ def callgrind(out):
             counts[who] = sum(int(x) for x in m)
         rows.append((scen, counts["pop3d"], counts["dovecot"]))
     out.append("Callgrind, 1k set (instructions executed by the server "
-               "command, all its processes):")
+               "command, all its processes; pop3d built with SANDBOX=0):")
     out.append("")
     out.append("| scenario | pop3d | Dovecot | pop3d/Dovecot |")
     out.append("|---|---:|---:|---:|")
@@ -411,34 +469,17 @@ def callgrind(out):
     return rows
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, t=10.0):
-    end = time.monotonic() + t
-    while time.monotonic() < end:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def static_build():
-    """pop3d and pop3d-checkpw linked statically, if the tool chain can."""
-    b = os.path.join(WORK, "static")
+def scratch_build(name, args):
+    """pop3d and pop3d-checkpw built from a copy of the sources with
+    make args, in WORK/name; None if that fails."""
+    b = os.path.join(WORK, name)
     if os.path.exists(b):
         shutil.rmtree(b)
     os.makedirs(b)
     for f in os.listdir(TOP):
         if f.endswith((".c", ".h")) or f == "Makefile":
             shutil.copy(os.path.join(TOP, f), b)
-    p = subprocess.run(["make", "-s", "pop3d", "pop3d-checkpw",
-                        "LDHARDEN=-static-pie -Wl,-z,relro -Wl,-z,now"],
+    p = subprocess.run(["make", "-s", "pop3d", "pop3d-checkpw"] + args,
                        cwd=b, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
     if p.returncode != 0:
@@ -485,48 +526,11 @@ def connrate(out, results):
     os.chmod(passwd, 0o644)
     chown_tree(os.path.join(c))
     os.chown(passwd, 0, 0)
-    sb = static_build()
+    sb = scratch_build("static",
+                       ["LDHARDEN=-static-pie -Wl,-z,relro -Wl,-z,now"])
     dport, p1, p2, p3 = free_port(), free_port(), free_port(), free_port()
-    run = os.path.join(c, "run")
-    os.makedirs(run)
     conf = os.path.join(c, "dovecot.conf")
-    with open(conf, "w") as f:
-        f.write("""base_dir = %(run)s
-state_dir = %(c)s/state
-instance_name = pop3d-bench
-protocols = pop3
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain
-log_path = %(c)s/dovecot.log
-mail_location = maildir:~/Maildir
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = %(passwd)s
-}
-userdb {
-  driver = passwd-file
-  args = %(passwd)s
-}
-service pop3-login {
-  inet_listener pop3 {
-    port = %(port)d
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-""" % {"run": run, "c": c, "passwd": passwd, "port": dport})
+    dovecot_conf(conf, c, passwd, dport, "pop3d-bench")
     procs = []
 
     def tcpserver(port, argv):
@@ -542,13 +546,18 @@ service imap-login {
 
     pb = BIN
     servers = {"pop3d": p1, "trivial": p3}
-    tcpserver(p1, [os.path.join(pb, "pop3d"), "-p", "any", "-d", "0",
+    # The reader's root and account (numbers: a static binary has no
+    # NSS), the same for both builds.
+    empty = os.path.join(c, "empty")
+    os.mkdir(empty, 0o755)
+    fe = ["-r", empty, "-u", "%d:%d" % (UID, GID), "-p", "any", "-d", "0"]
+    tcpserver(p1, [os.path.join(pb, "pop3d")] + fe + [
                    os.path.join(pb, "pop3d-checkpw"), "-f", passwd,
                    os.path.join(pb, "pop3d"), "-m", "Maildir"])
     tcpserver(p3, [os.path.join(pb, "trivial")])
     if sb is not None:
         servers["pop3d static"] = p2
-        tcpserver(p2, [os.path.join(sb, "pop3d"), "-p", "any", "-d", "0",
+        tcpserver(p2, [os.path.join(sb, "pop3d")] + fe + [
                        os.path.join(sb, "pop3d-checkpw"), "-f", passwd,
                        os.path.join(sb, "pop3d"), "-m", "Maildir"])
     subprocess.run(["dovecot", "-c", conf], check=True)
@@ -609,9 +618,9 @@ def scale(out, results):
     for scen, s in (("first", "stat"), ("again", "stat"), ("list", "list")):
         if scen == "first":
             forget(d, "pop3d")
-        wall, rss, _ = client(d, s, pop3d_cmd(n), greet=True)
+        wall, rss, _, _ = client(d, s, pop3d_cmd(n), greet=True)
         rows.append((scen, wall, rss))
-    rd, _, _ = client(d, "none", [os.path.join(BIN, "ref"), "readdir",
+    rd, _, _, _ = client(d, "none", [os.path.join(BIN, "ref"), "readdir",
                                   "Maildir/new", "Maildir/cur"], expect=False)
     results["scale"] = {"rows": rows, "readdir": rd, "count": tot["count"]}
     bound = (150 * n + 2 * 1024 * 1024) / 1024
@@ -629,17 +638,25 @@ def scale(out, results):
 
 def main():
     t0 = time.monotonic()
-    setup()
-    names = os.environ.get("BENCH_SETS",
-                           "1k,10k,100k,5mb,5mbtext,w1k").split(",")
+    names = [x for x in os.environ.get("BENCH_SETS", DEFAULT_SETS)
+             .split(",") if x]
     for name in names:
         if name not in SETS:
             die("unknown set " + name)
-        generate(name, SETS[name])
+    try:
+        setup()
+        for name in names:
+            generate(name, SETS[name])
+    except BaseException:
+        if not KEEP:
+            shutil.rmtree(WORK, ignore_errors=True)
+        raise
     try:
         report(names, t0)
     finally:
         shutil.rmtree(SHM, ignore_errors=True)
+        if not KEEP:
+            shutil.rmtree(WORK, ignore_errors=True)
 
 
 def report(names, t0):
@@ -648,20 +665,28 @@ def report(names, t0):
     out.append("pop3d benchmark: %d rounds, %s, %s" % (
         ROUNDS, time.strftime("%Y-%m-%d"), os.uname().release))
     out.append("")
-    bench_sets(names, results)
-    report_sets(names, results, out)
+    if names:
+        bench_sets(names, results)
+        report_sets(names, results, out)
+        report_dele(names, results, out)
     if os.environ.get("BENCH_CALLGRIND", "1") != "0" and "1k" in names:
         results["callgrind"] = callgrind(out)
     if os.environ.get("BENCH_CONN", "1") != "0":
         connrate(out, results)
-    if os.environ.get("BENCH_SCALE", "1") != "0":
+    if os.environ.get("BENCH_DEPLOY", "1") != "0":
+        deploy.run(out, results, ROUNDS)
+    if os.environ.get("BENCH_SCALE", "0") != "0":
         scale(out, results)
     out.append("make bench took %.0f s" % (time.monotonic() - t0))
     text = "\n".join(out) + "\n"
-    with open(os.path.join(WORK, "results.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(WORK, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
+    if KEEP:
+        with open(os.path.join(WORK, "results.md"), "w") as f:
+            f.write(text)
+        with open(os.path.join(WORK, "results.json"), "w") as f:
+            json.dump(results, f, indent=1)
+    if os.environ.get("BENCH_JSON"):
+        with open(os.environ["BENCH_JSON"], "w") as f:
+            json.dump(results, f, indent=1)
     print(text)
 
 

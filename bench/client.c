@@ -19,18 +19,24 @@
  *	none	no commands; read to EOF, ignore the bytes (true, readdir)
  * -g: the server greets first (pop3d -m answers the login with +OK).
  *
- * Prints "wall-seconds maxrss-KiB bytes-read client-cpu-seconds" and
- * exits 0, or reports the first mismatch and exits 1.  Wall time runs
- * from fork to the server's exit with all its output read; maxrss is
- * the server's, from wait4(2).
+ * Prints "wall-seconds maxrss-KiB bytes-read client-cpu-seconds
+ * server-cpu-seconds" and exits 0, or reports the first mismatch and
+ * exits 1.  Wall time runs from fork to the server's exit with all its
+ * output read; maxrss and the CPU time (user + system) are the
+ * server's, from wait4(2), which includes every process it started
+ * and waited for (xargs and its rm, for example).
  *
- *	client -c port -n sessions -p parallel [-T] user pass
+ *	client -c port -n sessions -p parallel [-T] [-U users]
+ *	    [-S "count octets"] [-r octets] user pass
  * opens sessions to 127.0.0.1:port, each greeting, USER, PASS, STAT,
- * QUIT (pipelined after the greeting), with up to `parallel` at a
- * time, and prints "seconds sessions/s".  Connection slot k logs in
- * as user`k` (user0, user1, ...), so no two sessions share a Maildir.
- * STAT must report 10 messages; -T: do not check it (a trivial
- * responder).
+ * [RETR 1,] QUIT (pipelined after the greeting), with up to `parallel`
+ * at a time, and prints "seconds sessions/s".  Connection slot k logs
+ * in as user`k` (user0, user1, ...), so no two sessions share a
+ * Maildir; with -U users (a multiple of parallel), slot k takes turns
+ * with the users k, k + parallel, ... below `users`, still no two at
+ * once.  STAT must report 10 messages, or what -S gives; -r adds
+ * RETR 1, whose payload (unstuffed, CRLF included) must be `octets`
+ * long; -T: check neither (a trivial responder).
  */
 #define _GNU_SOURCE
 
@@ -304,6 +310,15 @@ drop_privs(const char *uid)
 		err(111, "drop privileges");
 }
 
+/* User + system time of a rusage, in seconds. */
+static double
+cpu_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec +
+	    (double)ru->ru_utime.tv_usec / 1e6 +
+	    (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+}
+
 static int
 run(char *argv[], const char *uid, const char *dir, char **env,
     uint64_t rawwant)
@@ -380,21 +395,33 @@ run(char *argv[], const char *uid, const char *dir, char **env,
 		errx(1, "read %" PRIu64 " bytes, want %" PRIu64, got, rawwant);
 	if (scen != S_RAW && scen != S_NONE && (wi != nwants || have != 0))
 		errx(1, "%zu of %zu replies", wi, nwants);
-	getrusage(RUSAGE_SELF, &self);
-	printf("%.6f %ld %" PRIu64 " %.6f\n", t1 - t0, ru.ru_maxrss, got,
-	    (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6 +
-	    (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6);
+	if (getrusage(RUSAGE_SELF, &self) == -1)
+		err(1, "getrusage");
+	printf("%.6f %ld %" PRIu64 " %.6f %.6f\n", t1 - t0, ru.ru_maxrss, got,
+	    cpu_seconds(&self), cpu_seconds(&ru));
 	return 0;
 }
 
 /* Connection-rate mode. */
 struct conn {
 	char	 cmds[512];
-	int	 cl;
 	int	 fd;
 	int	 stage;		/* status lines seen */
+	int	 inbody;	/* inside RETR 1's payload */
+	uint64_t payload;
 	size_t	 have;
+	size_t	 turn;		/* sessions this slot has started */
 	char	 buf[1024];
+};
+
+struct rate {
+	size_t		 par;
+	size_t		 users;		/* 0: user`slot` */
+	int		 trivial;
+	const char	*stat;		/* "+OK count octets" prefix */
+	int		 retr;
+	uint64_t	 retrlen;
+	const char	*user, *pass;
 };
 
 static int
@@ -414,33 +441,82 @@ conn_open(int port)
 	return fd;
 }
 
+static void
+conn_start(struct conn *c, size_t slot, int port, const struct rate *rt)
+{
+	size_t	u = slot;
+	int	n;
+
+	if (rt->users != 0)
+		u = (slot + c->turn * rt->par) % rt->users;
+	c->turn++;
+	n = snprintf(c->cmds, sizeof(c->cmds),
+	    "USER %s%zu\r\nPASS %s\r\nSTAT\r\n%sQUIT\r\n", rt->user, u,
+	    rt->pass, rt->retr ? "RETR 1\r\n" : "");
+	if (n < 0 || (size_t)n >= sizeof(c->cmds))
+		errx(1, "connrate: user or password too long");
+	c->fd = conn_open(port);
+	c->stage = 0;
+	c->inbody = 0;
+	c->have = 0;
+}
+
+/* One reply line: a status line, or a line of RETR 1's payload. */
+static void
+conn_line(struct conn *c, const char *l, size_t len, const struct rate *rt)
+{
+	if (c->inbody) {
+		if (len < 2 || l[len - 2] != '\r')
+			errx(1, "connrate: RETR line without CRLF");
+		if (l[0] == '.') {
+			if (len == 3) {
+				if (c->payload != rt->retrlen)
+					errx(1, "connrate: RETR 1: %" PRIu64
+					    " octets, want %" PRIu64,
+					    c->payload, rt->retrlen);
+				c->inbody = 0;
+				return;
+			}
+			len--;
+		}
+		c->payload += len;
+		return;
+	}
+	if (len < 3 || memcmp(l, "+OK", 3) != 0)
+		errx(1, "connrate: stage %d: %.*s", c->stage, (int)len, l);
+	if (c->stage == 3 && !rt->trivial &&
+	    strncmp(l, rt->stat, strlen(rt->stat)) != 0)
+		errx(1, "connrate: STAT: %.*s", (int)len, l);
+	if (c->stage == 4 && rt->retr && !rt->trivial) {
+		c->inbody = 1;
+		c->payload = 0;
+	}
+	if (++c->stage == 1 && write(c->fd, c->cmds, strlen(c->cmds)) !=
+	    (ssize_t)strlen(c->cmds))
+		err(1, "connrate: write");
+}
+
 static int
-connrate(int port, size_t n, size_t par, int trivial, const char *user,
-    const char *pass)
+connrate(int port, size_t n, const struct rate *rt)
 {
 	struct conn	*c;
 	struct pollfd	*pfd;
 	char		*lf;
-	size_t		 started = 0, done = 0, i, len;
+	size_t		 started = 0, done = 0, i, len, par = rt->par;
 	double		 t0, t1;
 	ssize_t		 r;
+	int		 last = rt->retr ? 6 : 5;
 
 	if ((c = calloc(par, sizeof(*c))) == NULL ||
 	    (pfd = calloc(par, sizeof(*pfd))) == NULL)
 		err(1, "calloc");
-	for (i = 0; i < par; i++) {
+	for (i = 0; i < par; i++)
 		c[i].fd = -1;
-		c[i].cl = snprintf(c[i].cmds, sizeof(c[i].cmds),
-		    "USER %s%zu\r\nPASS %s\r\nSTAT\r\nQUIT\r\n", user, i,
-		    pass);
-	}
 	t0 = now();
 	while (done < n) {
 		for (i = 0; i < par; i++) {
 			if (c[i].fd == -1 && started < n) {
-				c[i].fd = conn_open(port);
-				c[i].stage = 0;
-				c[i].have = 0;
+				conn_start(&c[i], i, port, rt);
 				started++;
 			}
 			pfd[i].fd = c[i].fd;
@@ -454,7 +530,7 @@ connrate(int port, size_t n, size_t par, int trivial, const char *user,
 			r = read(c[i].fd, c[i].buf + c[i].have,
 			    sizeof(c[i].buf) - c[i].have);
 			if (r <= 0) {
-				if (c[i].stage != 5)
+				if (c[i].stage != last || c[i].inbody)
 					errx(1, "connrate: closed at stage %d",
 					    c[i].stage);
 				close(c[i].fd);
@@ -466,19 +542,12 @@ connrate(int port, size_t n, size_t par, int trivial, const char *user,
 			while ((lf = memchr(c[i].buf, '\n', c[i].have))
 			    != NULL) {
 				len = (size_t)(lf - c[i].buf) + 1;
-				if (len < 3 || memcmp(c[i].buf, "+OK", 3) != 0)
-					errx(1, "connrate: stage %d: %.*s",
-					    c[i].stage, (int)len, c[i].buf);
-				if (c[i].stage == 3 && !trivial &&
-				    strncmp(c[i].buf, "+OK 10 ", 7) != 0)
-					errx(1, "connrate: STAT: %.*s",
-					    (int)len, c[i].buf);
-				if (++c[i].stage == 1 && write(c[i].fd,
-				    c[i].cmds, (size_t)c[i].cl) != c[i].cl)
-					err(1, "connrate: write");
+				conn_line(&c[i], c[i].buf, len, rt);
 				memmove(c[i].buf, lf + 1, c[i].have - len);
 				c[i].have -= len;
 			}
+			if (c[i].have == sizeof(c[i].buf))
+				errx(1, "connrate: line too long");
 		}
 	}
 	t1 = now();
@@ -491,7 +560,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: client [-g] [-u uid] [-C dir] [-E VAR=VAL] "
 	    "[-x expect] [-b bytes] -s scenario -- command [arg...]\n"
-	    "       client -c port -n sessions -p parallel [-T] user pass\n");
+	    "       client -c port -n sessions -p parallel [-T] [-U users] "
+	    "[-S stat] [-r octets] user pass\n");
 	exit(2);
 }
 
@@ -499,12 +569,17 @@ int
 main(int argc, char *argv[])
 {
 	char		*env[32], *uid = NULL, *dir = NULL, *sc = NULL;
+	char		 stat[64] = "+OK 10 ";
+	struct rate	 rt;
 	uint64_t	 rawwant = 0;
-	size_t		 nenv = 0, n = 100, par = 1;
-	int		 c, greet = 0, port = 0, trivial = 0;
+	size_t		 nenv = 0, n = 100;
+	int		 c, greet = 0, port = 0;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.par = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt(argc, argv, "b:c:C:E:gn:p:s:Tu:x:")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:C:E:gn:p:r:s:S:TU:u:x:")) != -1) {
 		switch (c) {
 		case 'b':
 			rawwant = strtoull(optarg, NULL, 10);
@@ -527,13 +602,25 @@ main(int argc, char *argv[])
 			n = strtoul(optarg, NULL, 10);
 			break;
 		case 'p':
-			par = strtoul(optarg, NULL, 10);
+			rt.par = strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			rt.retr = 1;
+			rt.retrlen = strtoull(optarg, NULL, 10);
 			break;
 		case 's':
 			sc = optarg;
 			break;
+		case 'S':
+			if (snprintf(stat, sizeof(stat), "+OK %s\r", optarg) >=
+			    (int)sizeof(stat))
+				usage();
+			break;
 		case 'T':
-			trivial = 1;
+			rt.trivial = 1;
+			break;
+		case 'U':
+			rt.users = strtoul(optarg, NULL, 10);
 			break;
 		case 'u':
 			uid = optarg;
@@ -548,9 +635,13 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (port != 0) {
-		if (argc != 2 || par == 0)
+		if (argc != 2 || rt.par == 0 ||
+		    (rt.users != 0 && rt.users % rt.par != 0))
 			usage();
-		return connrate(port, n, par, trivial, argv[0], argv[1]);
+		rt.stat = stat;
+		rt.user = argv[0];
+		rt.pass = argv[1];
+		return connrate(port, n, &rt);
 	}
 	if (argc < 1 || sc == NULL)
 		usage();
