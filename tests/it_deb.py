@@ -258,27 +258,42 @@ def fetch_poplib(p):
     return "" if got == want else "got %r" % got
 
 
+def jailed_readers(uid, sid):
+    """The root directories of session sid's pop3d processes that run
+    as uid."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            st = os.stat("/proc/" + pid)
+            with open("/proc/%s/comm" % pid) as f:
+                comm = f.read().strip()
+            if st.st_uid == uid and comm == "pop3d" and \
+                    os.getsid(int(pid)) == sid:
+                found.append(os.readlink("/proc/%s/root" % pid))
+        except OSError:
+            continue
+    return found
+
+
 def reader_jailed(port, sid):
     """While a client waits at the greeting: the pop3d processes of
     session sid that run as the account pop3d, and the root directory
-    of each."""
+    of each.  The readers of earlier connections may still be on their
+    way out: wait (bounded) until they are gone, so that only this
+    connection's reader is counted; one that stays is reported."""
     uid = pwd.getpwnam("pop3d").pw_uid
+    end = time.monotonic() + 10
+    while jailed_readers(uid, sid) and time.monotonic() < end:
+        time.sleep(0.05)
+    left = jailed_readers(uid, sid)
+    if left:
+        return b"", ["reader of an earlier connection still running"] + left
     with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
         s.settimeout(30)
         greeting = s.recv(512)
-        found = []
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
-            try:
-                st = os.stat("/proc/" + pid)
-                with open("/proc/%s/comm" % pid) as f:
-                    comm = f.read().strip()
-                if st.st_uid == uid and comm == "pop3d" and \
-                        os.getsid(int(pid)) == sid:
-                    found.append(os.readlink("/proc/%s/root" % pid))
-            except OSError:
-                continue
+        found = jailed_readers(uid, sid)
         s.sendall(b"QUIT\r\n")
         s.recv(512)
     return greeting, found
