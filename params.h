@@ -99,6 +99,12 @@
 /* Policy: entries in the -P list of allowed proxies. */
 #define PROXY_ALLOW_MAX		32
 
+/* Policy: a temporary size cache file (sizes.h) untouched for this
+ * many seconds is a crash's leftover and is removed: writing one takes
+ * well under a second at POP3_MSGS_MAX messages, so an hour leaves a
+ * wide margin for a slow disk, and no writer is ever cut short. */
+#define SIZES_TMP_STALE		3600
+
 /* Exit statuses: the auth/serve chain depends on them (see auth.h). */
 #define POP3_EXIT_OK		0
 #define POP3_EXIT_USAGE		100	/* permanent: fix the invocation */

@@ -385,7 +385,17 @@ cmd_quit(struct session *s, const struct command *cmd)
 	if (t->expire != POLICY_OFF)
 		t->expired = policy_expire(t->md, t->expire, time(NULL),
 		    &t->expired_octets);
-	if (maildir_commit(t->md, &t->result) == -1)
+	(void)maildir_commit(t->md, &t->result);
+	/*
+	 * DESIGN.md: once the reply has left, the maildrop is free.  The
+	 * Maildir is as UPDATE left it, so the lock goes before the reply;
+	 * the size cache and the logout line come after it, without the
+	 * lock (sizes.h: each writer has its own temporary file).
+	 */
+	if (maildir_unlock(t->md) == -1)
+		log_msg(LOG_WARNING, "cannot give up the maildrop lock before "
+		    "the reply: %s", strerror(errno));
+	if (t->result.undeleted > 0)
 		reply_err(s, "[SYS/TEMP] some deleted messages not removed");
 	else
 		reply_ok(s, "bye");

@@ -183,6 +183,24 @@ find_moved(struct maildir *md, struct missing *miss, size_t n,
 }
 
 int
+maildir_unlock(struct maildir *md)
+{
+	int	fd;
+
+	/* A new open file description: flock(2) locks are per description. */
+	if ((fd = openat(md->lockfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	/* Closing drops the fcntl(2) lock, whatever close(2) returns. */
+	if (md->lockfile != -1)
+		(void)close(md->lockfile);
+	md->lockfile = -1;
+	(void)close(md->lockfd);	/* a directory; drops the flock(2) */
+	md->lockfd = fd;
+	return 0;
+}
+
+int
 maildir_commit(struct maildir *md, struct commit_result *res)
 {
 	struct missing	*miss = NULL;

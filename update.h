@@ -31,4 +31,15 @@ struct commit_result {
  */
 int	maildir_commit(struct maildir *, struct commit_result *res);
 
+/*
+ * Gives up the Maildir lock (maildir_enter()) once UPDATE is done, so
+ * that the next session can start the moment QUIT's reply has left:
+ * the lock file's descriptor is closed, and the locked descriptor of
+ * the Maildir root is swapped for a fresh, unlocked one, which the
+ * size cache is then written through (cache.h).  Returns 0, or -1 if
+ * the root could not be opened again: then the lock stays until the
+ * process ends, as it always did.
+ */
+int	maildir_unlock(struct maildir *);
+
 #endif /* UPDATE_H */

@@ -99,7 +99,7 @@ openat(int dirfd, const char *path, int flags, ...)
 		va_end(ap);
 	}
 	fd = real(dirfd, path, flags, mode);
-	if (fd != -1 && armed("cache") && strcmp(path, "pop3d.sizes.tmp") == 0)
+	if (fd != -1 && armed("cache") && strncmp(path, "pop3d.sizes.tmp.", 16) == 0)
 		cachefd = fd;
 	return fd;
 }
