@@ -31,15 +31,18 @@ LDSTATIC = -static-pie -Wl,-z,relro -Wl,-z,now
 # (libseccomp-dev has a static one for make static).
 POP3D_LIBS = -lmd -lresolv -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
+# restore enters the Maildir as the back end does (maildir.o, proto.o).
+PASSWD_LIBS = $(CHECKPW_LIBS) -lresolv
 
 # The Maildir back end: the model and the modules around it (maildir.h).
-MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o trash.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
 	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
 	  uidmap.o migrate.o policy.o proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
+PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o restore.o \
+	  trash.o maildir.o proto.o
 PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
@@ -57,7 +60,7 @@ pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
 
 pop3d-passwd: $(PASSWD_OBJ)
-	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(CHECKPW_LIBS)
+	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(PASSWD_LIBS)
 
 # The same objects, linked with libmd, libresolv and libcrypt inside.
 # glibc warns that getpwnam and friends need its NSS modules at run
@@ -102,7 +105,9 @@ maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
 cache.o: cache.h maildir.h mdname.h sizes.h
-update.o: update.h maildir.h mdname.h
+update.o: update.h maildir.h mdname.h trash.h
+trash.o: trash.h
+restore.o: restore.h trash.h maildir.h checkpw.h
 sandbox.o: sandbox.h
 sizes.o: sizes.h
 uidmap.o: uidmap.h proto.h
@@ -113,7 +118,7 @@ proxyio.o: proxyio.h proxy.h io.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(PASSWD_OBJ): params.h
-pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h restore.h
 pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \

@@ -72,6 +72,16 @@
 #define UIDMAP_LINE_MAX		1024
 /* Policy: -X (RFC 2449 EXPIRE) takes at most a hundred years. */
 #define POP3_EXPIRE_MAX		36500
+/* Policy: -K (days deleted mail stays in .Trash) takes at most a
+ * hundred years, as -X does. */
+#define POP3_TRASH_MAX		36500
+/* Policy: the purge of old trash looks at no more than this many
+ * files per QUIT, so a huge .Trash never makes QUIT slow (a stat(2)
+ * each: some 10 ms here, cold caches more).  The rest waits for later
+ * sessions: readdir(3) order is a hash of the name, not the age, so
+ * what is looked at is a sample; a trash larger than this can keep
+ * a message up to twice its DAYS before it goes. */
+#define TRASH_PURGE_MAX		10000
 /* Policy: -L (RFC 2449 LOGIN-DELAY) takes at most a day. */
 #define POP3_LOGIN_DELAY_MAX	86400
 /* Where the reader is chrooted without -r: the Makefile's EMPTYDIR,

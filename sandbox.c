@@ -264,6 +264,10 @@ enter_seccomp(void)
 	c[0] = SCMP_A2_32(SCMP_CMP_EQ, 0, 0);
 	if (r == 0)
 		r = allow(ctx, SCMP_SYS(unlinkat), 1, c);
+	/* -K: a missing .Trash folder, mode 0700 as trash.c makes it. */
+	c[0] = SCMP_A2_32(SCMP_CMP_EQ, 0700, 0);
+	if (r == 0)
+		r = allow(ctx, SCMP_SYS(mkdirat), 1, c);
 	/* send(2) on a connected socket (the client, syslog); no address. */
 	c[0] = SCMP_A4_64(SCMP_CMP_EQ, 0, 0);
 	if (r == 0)
