@@ -30,32 +30,32 @@ int
 trash_name(const char *name, bool add, char *out, size_t size)
 {
 	const char	*colon = strchr(name, ':'), *f;
-	size_t		 len = strlen(name), o;
+	size_t		 len = strlen(name), need, o;
 
-	if (len >= size)
-		return -1;
-	if (colon == NULL) {
-		if (!add) {
-			memcpy(out, name, len + 1);
-			return 0;
-		}
-		if (len + 4 >= size)
+	if (colon == NULL && add) {
+		if (size < len + 5)
 			return -1;
 		memcpy(out, name, len);
 		memcpy(out + len, ":2,T", 5);
 		return 1;
 	}
-	/* Unknown info semantics, or nothing to change: keep the name. */
-	if (strncmp(colon, ":2,", 3) != 0 ||
+	/* No info, unknown info semantics, or nothing to change. */
+	if (colon == NULL || strncmp(colon, ":2,", 3) != 0 ||
 	    (strchr(colon + 3, 'T') != NULL) == add) {
+		if (size < len + 1)
+			return -1;
 		memcpy(out, name, len + 1);
 		return 0;
 	}
+	need = len + 2;
+	if (!add)
+		for (need = len + 1, f = colon + 3; *f != '\0'; f++)
+			need -= *f == 'T';
+	if (size < need)
+		return -1;
 	o = (size_t)(colon + 3 - name);
 	memcpy(out, name, o);
 	if (add) {
-		if (len + 1 >= size)
-			return -1;
 		for (f = colon + 3; *f != '\0' && (unsigned char)*f < 'T'; f++)
 			out[o++] = *f;
 		out[o++] = 'T';
