@@ -10,8 +10,9 @@ Makes a Maildir of MSGS messages with bench/gen (in a 0755 scratch
 directory under the system temporary directory), then ROUNDS times on
 a fresh copy: logs in, DELEs messages 1..DELES, sends QUIT and takes
   quit   the time from QUIT to its "+OK" reply,
-  free   the time from QUIT to the moment a new session logs in (its
-         +OK maildrop), retried every millisecond on [IN-USE],
+  free   the time from QUIT to the start of the first new session that
+         gets the maildrop (they are started one after another, a
+         millisecond apart, while they get [IN-USE]),
 With -N a message is delivered before each round, so that QUIT has
 the size cache to write.  Prints the median and the extremes of each in milliseconds.  As
 root the back end runs as uid 65534.  The numbers are wall-clock times
@@ -67,9 +68,9 @@ def one(pop3d, home, opts, deles):
     if not line.startswith(b"+OK"):
         raise RuntimeError("QUIT: %r" % line)
     while True:
+        t2 = time.monotonic()
         q = start(pop3d, home, opts)
         got = readline(q)
-        t2 = time.monotonic()
         try:
             q.stdin.write(b"QUIT\r\n")
             q.stdin.close()

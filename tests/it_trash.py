@@ -15,6 +15,8 @@ line's counts, on the back end run directly as the mail user, and
   trash:restore-locked  restore while a session holds the maildrop:
                         refused with 111, nothing moves
   trash:restore-since   --since a later date moves nothing
+  trash:doc-mv          doc/trash.md's one-line mv, run as the mail
+                        user, restores as well: same UIDLs, no T flag
   trash:off             without -K nothing changes: unlinked, no .Trash
   trash:readonly        .Trash/cur not writable: -ERR [SYS/TEMP], the
                         message stays in the INBOX, undeletable=1/SIZE
@@ -179,6 +181,35 @@ def case_dele_all(r):
         b.cleanup()
 
 
+def doc_mv():
+    """The indented command of doc/trash.md that restores with mv."""
+    with open(os.path.join(itlib.TOP, "doc", "trash.md")) as f:
+        for line in f:
+            if line.startswith("    cd ~alice/Maildir") and " mv " in line:
+                return line.strip()
+    return None
+
+
+def case_doc_mv(r):
+    b = Box()
+    try:
+        cmd = doc_mv()
+        before = uidls(b)
+        b.session(b"RETR 1\r\nDELE 1\r\nDELE 3\r\nQUIT\r\n", ("-K", "7"))
+        trashed = b.listing(".Trash/cur")
+        res = itlib.run_as_user(
+            ["sh", "-c", cmd.replace("~alice/Maildir", b.md)], b.sc.home)
+        after = uidls(b)
+        cur = b.listing("cur")
+        r.ok("trash:doc-mv", cmd is not None and len(trashed) == 2 and
+             res.returncode == 0 and after == before and
+             b.listing(".Trash/cur") == [] and
+             NAMES[0] + ":2,S" in cur and NAMES[2] + ":2," in cur,
+             (cmd, trashed, res.returncode, res.stderr, cur))
+    finally:
+        b.cleanup()
+
+
 def case_off(r):
     b = Box()
     try:
@@ -280,7 +311,7 @@ def main():
         print("skip trash: pop3d-passwd not built")
         return 0
     r = itlib.Results()
-    for case in (case_dele_all, case_off, case_readonly, case_expire,
+    for case in (case_dele_all, case_doc_mv, case_off, case_readonly, case_expire,
                  case_adds_up, case_env, case_login_delay):
         try:
             case(r)
