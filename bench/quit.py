@@ -54,8 +54,9 @@ def readline(p):
 
 def one(pop3d, home, opts, deles):
     p = start(pop3d, home, opts)
-    if not readline(p).startswith(b"+OK"):
-        raise RuntimeError("login failed")
+    line0 = readline(p)
+    if not line0.startswith(b"+OK"):
+        raise RuntimeError("login failed: %r" % line0)
     if deles:
         p.stdin.write(b"".join(b"DELE %d\r\n" % (i + 1)
                                for i in range(deles)))
