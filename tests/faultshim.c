@@ -4,8 +4,10 @@
  * of pop3d -m fail, for tests/it_faults_update.py.  POP3D_FAULT is
  * "CALL:N:ERRNO": the N-th call (from 1) of CALL fails with ERRNO
  * (EIO, ENOSPC, EACCES or EROFS), the others go through.  CALL is
- * unlinkat, renameat2, or cache: every write to pop3d.sizes.tmp (as
- * on a full disk, from the N-th on).  Not part of pop3d.
+ * unlinkat, renameat2, mkdirat, trash: the N-th rename into the trash
+ * (a new name with the T flag, as on a full disk), or cache: every
+ * write to pop3d.sizes.tmp.PID (as on a full disk, from the N-th on).
+ * Not part of pop3d.
  */
 #define _GNU_SOURCE
 
@@ -22,6 +24,7 @@
 
 int	unlinkat(int, const char *, int);
 int	renameat2(int, const char *, int, const char *, unsigned int);
+int	mkdirat(int, const char *, mode_t);
 int	openat(int, const char *, int, ...);
 ssize_t	write(int, const void *, size_t);
 ssize_t	pwrite(int, const void *, size_t, off_t);
@@ -81,7 +84,25 @@ renameat2(int fd, const char *from, int tofd, const char *to,
 		errno = err;
 		return -1;
 	}
+	if (armed("trash") && strstr(to, ":2,") != NULL &&
+	    strchr(strstr(to, ":2,"), 'T') != NULL && ++seen == nth) {
+		errno = err;
+		return -1;
+	}
 	return real(fd, from, tofd, to, flags);
+}
+
+int
+mkdirat(int fd, const char *path, mode_t mode)
+{
+	int	(*real)(int, const char *, mode_t) =
+	    (int (*)(int, const char *, mode_t))dlsym(RTLD_NEXT, "mkdirat");
+
+	if (armed("mkdirat") && ++seen == nth) {
+		errno = err;
+		return -1;
+	}
+	return real(fd, path, mode);
 }
 
 int
