@@ -62,8 +62,11 @@ become(const char *user, uid_t uid, gid_t gid)
 		return -1;
 	}
 	/* Not root any more, for good. */
-	if (setuid(0) != -1 || geteuid() != uid)
+	if (setuid(0) != -1 || geteuid() != uid) {
+		fprintf(stderr, "pop3d-passwd: %s: could not give up root\n",
+		    user);
 		return -1;
+	}
 	return 0;
 }
 
