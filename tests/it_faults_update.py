@@ -29,6 +29,7 @@ and the next session logs in at once and LISTs what is on disk.
 
 The shim (tests/faultshim.so, LD_PRELOAD) makes the one system call
 fail; it is built by make check."""
+import atexit
 import os
 import shutil
 import subprocess
@@ -38,7 +39,18 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import itlib  # noqa: E402
 
-SHIM = os.path.join(itlib.TOP, "tests", "faultshim.so")
+# Copies the mail user can reach wherever the tree is (a 0700 home):
+# a scratch directory, 0755, under the system's temporary directory.
+BIN = tempfile.mkdtemp(prefix="pop3d-updbin.")
+os.chmod(BIN, 0o755)
+atexit.register(shutil.rmtree, BIN, True)
+POP3D = os.path.join(BIN, "pop3d")
+shutil.copy(os.path.join(itlib.TOP, "pop3d"), POP3D)
+os.chmod(POP3D, 0o755)
+SHIM = os.path.join(BIN, "faultshim.so")
+if os.path.exists(os.path.join(itlib.TOP, "tests", "faultshim.so")):
+    shutil.copy(os.path.join(itlib.TOP, "tests", "faultshim.so"), SHIM)
+    os.chmod(SHIM, 0o755)
 AS_MAIL = ({"user": itlib.MAILUID, "group": itlib.MAILGID,
             "extra_groups": []} if itlib.ROOT else {})
 MSGS = {
@@ -91,7 +103,7 @@ class Box:
             # The sanitizer run-time wants to be first; the shim is tiny.
             env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
                                    ":verify_asan_link_order=0").lstrip(":")
-        p = subprocess.run([os.path.join(itlib.TOP, "pop3d"), "-e", *opts,
+        p = subprocess.run([POP3D, "-e", *opts,
                             "-m", "Maildir"], cwd=self.home, env=env,
                            input=script, capture_output=True,
                            timeout=timeout, **AS_MAIL)
@@ -270,7 +282,7 @@ def case_delivery(r):
     b = Box()
     try:
         env = {"HOME": b.home, "USER": "f", "PATH": "/usr/bin:/bin"}
-        p = subprocess.Popen([os.path.join(itlib.TOP, "pop3d"), "-e", "-m",
+        p = subprocess.Popen([POP3D, "-e", "-m",
                               "Maildir"], cwd=b.home, env=env,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, **AS_MAIL)
@@ -296,7 +308,7 @@ def case_renamed(r):
     b = Box()
     try:
         env = {"HOME": b.home, "USER": "f", "PATH": "/usr/bin:/bin"}
-        p = subprocess.Popen([os.path.join(itlib.TOP, "pop3d"), "-e", "-m",
+        p = subprocess.Popen([POP3D, "-e", "-m",
                               "Maildir"], cwd=b.home, env=env,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, **AS_MAIL)
