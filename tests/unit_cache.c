@@ -42,6 +42,7 @@ static void	test_cache_max(void);
 static void	test_sent(void);
 static void	test_sweep(void);
 static void	test_two_writers(void);
+static void	test_unlock(void);
 
 /* A fresh Maildir in a scratch directory; cwd stays at top. */
 static void
@@ -596,6 +597,36 @@ test_two_writers(void)
 	(void)close(dfd);
 }
 
+/*
+ * QUIT gives the lock up before its reply (update.h): another session
+ * gets in at once, and the first can still write its cache.
+ */
+static void
+test_unlock(void)
+{
+	struct maildir		a, b;
+	struct commit_result	res;
+	char			p[512];
+
+	fresh();
+	put("new/1.M1.h", "Subject: a\n\na\n", 1000);
+	(void)snprintf(p, sizeof(p), "%s/Maildir", dir);
+	CHECK(mdopen(&a, 10) == 0);
+	maildir_init(&b, 10);
+	CHECK(maildir_enter(&b, p) == -1 && errno == EWOULDBLOCK);
+	maildir_close(&b);
+	CHECK(maildir_commit(&a, &res) == 0 && res.moved == 1);
+	CHECK(maildir_unlock(&a) == 0);
+	maildir_init(&b, 10);
+	CHECK(maildir_enter(&b, p) == 0);
+	CHECK(maildir_save(&a) == 0);
+	maildir_close(&b);
+	mdclose(&a);
+	/* The cache a wrote is whole and used. */
+	CHECK(mdopen(&a, 10) == 0 && a.count == 1 && a.hits == 1);
+	mdclose(&a);
+}
+
 int
 main(void)
 {
@@ -616,6 +647,7 @@ main(void)
 	RUN(test_sent);
 	RUN(test_sweep);
 	RUN(test_two_writers);
+	RUN(test_unlock);
 	if (dir[0] != '\0') {
 		(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		if (system(cmd) != 0)
