@@ -33,19 +33,22 @@ POP3D_LIBS = -lmd -lresolv
 # they make (filter.h) and does not link it.
 SECCOMP_LIBS = -lseccomp
 CHECKPW_LIBS = -lcrypt -lmd
+# restore enters the Maildir as the back end does (maildir.o, proto.o).
+PASSWD_LIBS = $(CHECKPW_LIBS) -lresolv
 
 # The Maildir back end: the model and the modules around it (maildir.h).
-MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o trash.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
 	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
 	  filter.o uidmap.o migrate.o policy.o proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
-PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o
+PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o restore.o \
+	  trash.o maildir.o proto.o
 PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
-	  tests/unit_cache tests/unit_sandbox \
+	  tests/unit_cache tests/unit_sandbox tests/unit_trash \
 	  tests/unit_checkpw tests/unit_pwfile \
 	  tests/unit_rootside tests/unit_log \
 	  tests/unit_uidmap tests/unit_proxy tests/unit_filter
@@ -71,7 +74,7 @@ pop3d-checkpw: $(CHECKPW_OBJ)
 	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(CHECKPW_OBJ) $(CHECKPW_LIBS)
 
 pop3d-passwd: $(PASSWD_OBJ)
-	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(CHECKPW_LIBS)
+	$(CC) $(LDFLAGS) $(LDHARDEN) -o $@ $(PASSWD_OBJ) $(PASSWD_LIBS)
 
 # The same objects, linked with libmd, libresolv and libcrypt inside.
 # glibc warns that getpwnam and friends need its NSS modules at run
@@ -116,7 +119,9 @@ maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
 cache.o: cache.h maildir.h mdname.h sizes.h
-update.o: update.h maildir.h mdname.h
+update.o: update.h maildir.h mdname.h trash.h
+trash.o: trash.h
+restore.o: restore.h trash.h maildir.h checkpw.h
 sandbox.o: sandbox.h filter.h
 filter.o: filter.h filterbpf.h
 rules.o mkfilter.o: rules.h filter.h
@@ -129,12 +134,12 @@ proxyio.o: proxyio.h proxy.h io.h
 pop3d-checkpw.o: checkpw.h io.h log.h
 checkpw.o: checkpw.h
 $(PASSWD_OBJ): params.h
-pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h
+pop3d-passwd.o: checkpw.h io.h pwfile.h pwsecret.h restore.h
 pwsecret.o: pwsecret.h checkpw.h io.h
 pwfile.o: pwfile.h checkpw.h io.h
 $(TESTS:=.o): tests/check.h params.h proto.h io.h auth.h maildir.h session.h \
     sizes.h scan.h cache.h update.h mdname.h login.h credrec.h checkprog.h \
-    rootside.h log.h sandbox.h uidmap.h
+    rootside.h log.h sandbox.h uidmap.h trash.h
 
 tests/tmatch: tests/tmatch.c
 	$(CC) $(CFLAGS) -o $@ tests/tmatch.c
@@ -152,6 +157,9 @@ tests/unit_auth: tests/unit_auth.o $(LIBOBJ)
 	$(CC) $(LDFLAGS) -o $@ tests/unit_auth.o $(LIBOBJ) $(POP3D_LIBS)
 tests/unit_cache: tests/unit_cache.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_cache.o $(MDOBJ) proto.o \
+	    $(POP3D_LIBS)
+tests/unit_trash: tests/unit_trash.o $(MDOBJ) proto.o
+	$(CC) $(LDFLAGS) -o $@ tests/unit_trash.o $(MDOBJ) proto.o \
 	    $(POP3D_LIBS)
 tests/unit_maildir: tests/unit_maildir.o $(MDOBJ) proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/unit_maildir.o $(MDOBJ) proto.o \
@@ -188,11 +196,12 @@ tests/unit_checkpw: tests/unit_checkpw.o checkpw.o io.o log.o
 # one; add a new one to FUZZ and FUZZ_REPLAY and give it the two link
 # rules.
 FUZZ	= proto auth sasl sizes encoder names backend fd3 pwline credrec \
-	  uidmap proxy
+	  uidmap proxy trash
 FUZZ_REPLAY = tests/replay_proto tests/replay_auth tests/replay_sasl \
 	  tests/replay_sizes tests/replay_encoder tests/replay_names \
 	  tests/replay_backend tests/replay_fd3 tests/replay_pwline \
-	  tests/replay_credrec tests/replay_uidmap tests/replay_proxy
+	  tests/replay_credrec tests/replay_uidmap tests/replay_proxy \
+	  tests/replay_trash
 FUZZCC	= clang
 FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined -DPOP3D_SANDBOX=0
@@ -203,9 +212,9 @@ FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
 	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
-	  mdname.c scan.c cache.c update.c policy.c filter.c
+	  mdname.c scan.c cache.c update.c policy.c filter.c trash.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
-	  sizes.c
+	  sizes.c trash.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
@@ -217,6 +226,11 @@ tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
     cache.h mdname.h
 tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h \
     scan.h log.h
+tests/fuzz_trash.o: params.h trash.h
+tests/replay_trash: tests/replay.o tests/fuzz_trash.o trash.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_trash.o trash.o
+tests/fuzz_trash: tests/fuzz_trash.c trash.c params.h trash.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_trash.c trash.c
 tests/fuzz_uidmap.o: params.h uidmap.h proto.h
 tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \

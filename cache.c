@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "maildir.h"
 #include "mdname.h"
@@ -241,6 +242,8 @@ maildir_save(struct maildir *md)
 	if (sizes_commit(&z, md->lockfd) == -1)
 		return -1;
 	md->dirty = false;
+	/* What writers killed mid-write left (sizes.h); costs no mail. */
+	(void)sizes_sweep(md->lockfd, time(NULL));
 	return 0;
 fail:
 	free(rank);

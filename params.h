@@ -72,6 +72,16 @@
 #define UIDMAP_LINE_MAX		1024
 /* Policy: -X (RFC 2449 EXPIRE) takes at most a hundred years. */
 #define POP3_EXPIRE_MAX		36500
+/* Policy: -K (days deleted mail stays in .Trash) takes at most a
+ * hundred years, as -X does. */
+#define POP3_TRASH_MAX		36500
+/* Policy: the purge of old trash looks at no more than this many
+ * files per QUIT, so a huge .Trash never makes QUIT slow (a stat(2)
+ * each: some 10 ms here, cold caches more).  The rest waits for later
+ * sessions: readdir(3) order is a hash of the name, not the age, so
+ * what is looked at is a sample; a trash larger than this can keep
+ * a message up to twice its DAYS before it goes. */
+#define TRASH_PURGE_MAX		10000
 /* Policy: -L (RFC 2449 LOGIN-DELAY) takes at most a day. */
 #define POP3_LOGIN_DELAY_MAX	86400
 /* Where the reader is chrooted without -r: the Makefile's EMPTYDIR,
@@ -98,6 +108,12 @@
 #define PROXY_SECS		10
 /* Policy: entries in the -P list of allowed proxies. */
 #define PROXY_ALLOW_MAX		32
+
+/* Policy: a temporary size cache file (sizes.h) untouched for this
+ * many seconds is a crash's leftover and is removed: writing one takes
+ * well under a second at POP3_MSGS_MAX messages, so an hour leaves a
+ * wide margin for a slow disk, and no writer is ever cut short. */
+#define SIZES_TMP_STALE		3600
 
 /* Exit statuses: the auth/serve chain depends on them (see auth.h). */
 #define POP3_EXIT_OK		0

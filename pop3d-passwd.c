@@ -27,6 +27,7 @@
 #include "io.h"
 #include "pwfile.h"
 #include "pwsecret.h"
+#include "restore.h"
 
 /* Exit statuses (pop3d-passwd.8). */
 #define EX_REFUSED	1	/* refused, or test found a failing check */
@@ -543,6 +544,8 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	optind = 1;
+	if (strcmp(cmd, "restore") == 0)
+		return restore_main(o.file, argc, argv);
 	while ((c = getopt(argc, argv, "+c:d:g:mnr:su:")) != -1) {
 		switch (c) {
 		case 'c':

@@ -57,6 +57,7 @@ struct options {
 	unsigned long	 maxmsgs;	/* -M */
 	enum uidmap_kind oldids;	/* -U: the previous server's UIDLs */
 	long		 expire;	/* -X: EXPIRE days, or POLICY_OFF */
+	long		 trash;		/* -K: days in .Trash, or POLICY_OFF */
 	long		 login_delay;	/* -L: LOGIN-DELAY secs, or POLICY_OFF */
 	unsigned long	 authz_secs;	/* -A */
 	const char	*user;		/* -u: the reader's account */
@@ -77,8 +78,7 @@ static int	back_refuse(struct session *, const char *);
 static bool	env_set(const char *);
 static void	old_ids(struct migrate *, enum uidmap_kind, struct maildir *,
 		    const char *);
-static const char *expired_text(const struct trans *, char *, size_t);
-static int	user_policy(const struct options *, long *, long *,
+static int	user_policy(const struct options *, long *, long *, long *,
 		    const char *);
 static int	login_delay(struct maildir *, long, const char *,
 		    const char *);
@@ -119,7 +119,8 @@ usage(void)
 		    "             checkprog subprog [arg ...]\n"
 		    "       pop3d -m maildir [-es] [-b bad] [-M messages] "
 		    "[-t timeout]\n"
-		    "             [-L secs] [-U dovecot|courier] [-X days]\n");
+		    "             [-K days] [-L secs] [-U dovecot|courier] "
+		    "[-X days]\n");
 	exit(POP3_EXIT_USAGE);
 }
 
@@ -408,20 +409,22 @@ old_ids(struct migrate *mg, enum uidmap_kind kind, struct maildir *md,
 }
 
 /*
- * EXPIRE and LOGIN-DELAY for this user: POP3D_EXPIRE and
- * POP3D_LOGIN_DELAY, where the checkpassword program set them, win
- * over -X and -L (policy.h).  A bad value refuses the login rather
- * than guess: -1.
+ * EXPIRE, LOGIN-DELAY and the trash for this user: POP3D_EXPIRE,
+ * POP3D_LOGIN_DELAY and POP3D_TRASH, where the checkpassword program
+ * set them, win over -X, -L and -K (policy.h).  A bad value refuses
+ * the login rather than guess: -1.
  */
 static int
 user_policy(const struct options *o, long *expire, long *delay,
-    const char *user)
+    long *trash, const char *user)
 {
 	if (policy_value(getenv("POP3D_EXPIRE"), o->expire, POP3_EXPIRE_MAX,
 	    expire) == -1 || policy_value(getenv("POP3D_LOGIN_DELAY"),
-	    o->login_delay, POP3_LOGIN_DELAY_MAX, delay) == -1) {
-		log_msg(LOG_ERR, "user=%s: POP3D_EXPIRE or POP3D_LOGIN_DELAY "
-		    "is not a number in range or NEVER", user);
+	    o->login_delay, POP3_LOGIN_DELAY_MAX, delay) == -1 ||
+	    policy_value(getenv("POP3D_TRASH"), o->trash, POP3_TRASH_MAX,
+	    trash) == -1) {
+		log_msg(LOG_ERR, "user=%s: POP3D_EXPIRE, POP3D_LOGIN_DELAY or "
+		    "POP3D_TRASH is not a number in range or NEVER", user);
 		return -1;
 	}
 	return 0;
@@ -469,17 +472,6 @@ login_stamp(int fd, const char *user)
 		    "%s: %s", user, POLICY_STAMP, strerror(errno));
 }
 
-/* ", expired=N/OCTETS" for the logout line when EXPIRE is on. */
-static const char *
-expired_text(const struct trans *t, char *buf, size_t size)
-{
-	if (t->expire == POLICY_OFF)
-		return "";
-	(void)snprintf(buf, size, ", expired=%zu/%" PRIu64, t->expired,
-	    t->expired_octets);
-	return buf;
-}
-
 /* The back end: runs as the mail user in HOME after checkpassword. */
 static int
 back(const struct options *o)
@@ -490,9 +482,9 @@ back(const struct options *o)
 	static struct migrate	mg;
 	struct sandbox_result	sb;
 	const char		*u = getenv("USER");
-	long			 expire, delay;
+	long			 expire, delay, trash;
 	int			 stampfd;
-	char			 exp[64];
+	char			 counts[TRANS_LOGOUT_MAX];
 	char			 user[128], peer[64];
 	enum session_end	 why;
 
@@ -521,7 +513,7 @@ back(const struct options *o)
 		    "[SYS/PERM] no mailbox" :
 		    "[SYS/TEMP] cannot open mailbox");
 	}
-	if (user_policy(o, &expire, &delay, user) == -1)
+	if (user_policy(o, &expire, &delay, &trash, user) == -1)
 		return back_refuse(&s, "[SYS/PERM] bad retention settings "
 		    "for this account; check the server set-up");
 	if (login_delay(&md, delay, user, peer) == 1)
@@ -544,6 +536,7 @@ back(const struct options *o)
 	trans_begin(&t, &md);
 	t.expire = expire;
 	t.login_delay = delay;
+	t.trash = trash;
 	s.trans = &t;
 	s.handlers = trans_handlers;
 	s.nhandlers = trans_nhandlers;
@@ -579,14 +572,8 @@ back(const struct options *o)
 
 	if (t.committed)
 		log_msg(t.result.undeleted > 0 ? LOG_ERR : LOG_INFO,
-		    "logout: user=%s, ip=[%s], retrieved=%zu/%" PRIu64
-		    ", deleted=%zu/%" PRIu64 ", undeletable=%zu, "
-		    "unmoved=%zu%s%s%s", user, peer, t.retrieved,
-		    t.retrieved_octets, t.result.deleted, t.marked_octets,
-		    t.result.undeleted, t.result.unmoved,
-		    t.result.error != 0 ? ", error=" : "",
-		    t.result.error != 0 ? strerror(t.result.error) : "",
-		    expired_text(&t, exp, sizeof(exp)));
+		    "logout: user=%s, ip=[%s], %s", user, peer,
+		    trans_logout(&t, counts, sizeof(counts)));
 	else
 		log_msg(LOG_INFO, "logout: user=%s, ip=[%s], %s: "
 		    "nothing changed", user, peer, session_end_text(why));
@@ -619,11 +606,11 @@ main(int argc, char *argv[])
 	o.policy = PLAIN_SECURE;
 	o.authz_secs = POP3_AUTHZ_SECS;
 	o.emptydir = POP3D_EMPTYDIR;
-	o.expire = o.login_delay = POLICY_OFF;
+	o.expire = o.login_delay = o.trash = POLICY_OFF;
 	opterr = 0;	/* getopt must not write to a client on fd 2 */
 	/* "+": stop at CHECKPROG; its own options are not ours. */
 	while ((c = getopt(argc, argv,
-	    "+aA:b:cd:eEh:l:L:m:M:p:P:r:st:u:U:X:")) != -1) {
+	    "+aA:b:cd:eEh:K:l:L:m:M:p:P:r:st:u:U:X:")) != -1) {
 		switch (c) {
 		case 'a':
 			o.apop = true;
@@ -692,6 +679,9 @@ main(int argc, char *argv[])
 		case 'X':
 			o.expire = (long)opt_num(optarg, 0, POP3_EXPIRE_MAX);
 			break;
+		case 'K':
+			o.trash = (long)opt_num(optarg, 0, POP3_TRASH_MAX);
+			break;
 		case 'U':
 			if (strcmp(optarg, "dovecot") == 0)
 				o.oldids = UIDMAP_DOVECOT;
@@ -718,6 +708,9 @@ main(int argc, char *argv[])
 	if (o.maildir != NULL) {
 		if (argc != 0)
 			usage();
+	} else if (o.trash != POLICY_OFF)
+		usage();	/* -K is the back end's */
+	if (o.maildir != NULL) {
 		return back(&o);
 	}
 	if (argc < 2)

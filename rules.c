@@ -120,6 +120,8 @@ static const struct rule backend[] = {
 	KILL_IF(mprotect, MASKED(2, PROT_EXEC, PROT_EXEC)),
 	/* Files only, never a directory (AT_REMOVEDIR). */
 	ALLOW_IF(unlinkat, EQ(2, 0)),
+	/* -K: a missing .Trash folder, mode 0700 as trash.c makes it. */
+	ALLOW_IF(mkdirat, EQ(2, 0700)),
 	/* send(2) on a connected socket (the client, syslog); no address. */
 	ALLOW_IF(sendto, EQ(4, 0)),
 	/* Files: read-only, or the size cache's temporary file. */

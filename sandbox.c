@@ -26,7 +26,8 @@
  * are opened: read-only, or exactly the way sizes.c creates the size
  * cache's temporary file (write-only, O_CREAT | O_EXCL, no links
  * followed, mode 0600), so no existing file can be opened for writing
- * or truncated, and nothing can be created but new private files.
+ * or truncated, and nothing can be created but new private files and
+ * (for -K's .Trash folder) directories of mode 0700.
  * Which paths: Landlock's job, since an absolute name makes the
  * descriptor argument of openat(2) meaningless to a filter.  It
  * allows reading, creating, renaming and removing files beneath the
@@ -135,8 +136,8 @@ enter_landlock(int root, struct sandbox_result *res)
 	 * rename into cur/ counts as making a file of its type there, and
 	 * what UPDATE moves can have become a FIFO or a directory since
 	 * the scan: every MAKE right, so it moves as before.  Nothing new
-	 * of those types can be made: mknodat(2), mkdirat(2) and
-	 * symlinkat(2) are not on the seccomp list.
+	 * of those types can be made: mknodat(2) and symlinkat(2) are
+	 * not on the seccomp list, mkdirat(2) only with mode 0700.
 	 */
 	memset(&pb, 0, sizeof(pb));
 	pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -248,14 +249,25 @@ int
 sizes_create(struct sizes *z, int dirfd)
 {
 	struct stat	st;
+	int		n;
 
 	z->fd = -1;
 	if (fstat(dirfd, &st) == -1)
 		return -1;
-	/* We hold the Maildir lock: a leftover is from a crash. */
-	if (unlinkat(dirfd, SIZES_TMP, 0) == -1 && errno != ENOENT)
+	n = snprintf(z->tmp, sizeof(z->tmp), "%s.%ld", SIZES_TMP,
+	    (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(z->tmp)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	z->fd = openat(dirfd, SIZES_TMP,
+	}
+	/*
+	 * No live process here has our id: a leftover is from a crash.
+	 * (Another host on a shared Maildir with the same id costs at
+	 * most one cache that the next reader rejects, never mail.)
+	 */
+	if (unlinkat(dirfd, z->tmp, 0) == -1 && errno != ENOENT)
+		return -1;
+	z->fd = openat(dirfd, z->tmp,
 	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (z->fd == -1)
 		return -1;
@@ -390,17 +402,46 @@ sizes_commit(struct sizes *z, int dirfd)
 	 */
 	z->fd = -1;
 	if (close(fd) == -1) {
-		(void)unlinkat(dirfd, SIZES_TMP, 0);
+		(void)unlinkat(dirfd, z->tmp, 0);
 		return -1;
 	}
-	if (renameat(dirfd, SIZES_TMP, dirfd, SIZES_FILE) == -1) {
-		(void)unlinkat(dirfd, SIZES_TMP, 0);
+	if (renameat(dirfd, z->tmp, dirfd, SIZES_FILE) == -1) {
+		(void)unlinkat(dirfd, z->tmp, 0);
 		return -1;
 	}
 	return 0;
 fail:
 	sizes_close(z, dirfd);
 	return -1;
+}
+
+int
+sizes_sweep(int dirfd, time_t now)
+{
+	struct dirent	*de;
+	struct stat	 st;
+	DIR		*d;
+	int		 fd, n = 0;
+
+	if ((fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, SIZES_TMP ".", sizeof(SIZES_TMP)) != 0)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) ||
+		    st.st_mtime > now - SIZES_TMP_STALE)
+			continue;
+		if (unlinkat(dirfd, de->d_name, 0) == 0)
+			n++;
+	}
+	(void)closedir(d);	/* a directory; nothing to lose */
+	return n;
 }
 
 void
@@ -412,7 +453,7 @@ sizes_close(struct sizes *z, int dirfd)
 		(void)close(z->fd);	/* nothing worth keeping */
 		z->fd = -1;
 		if (dirfd != -1)
-			(void)unlinkat(dirfd, SIZES_TMP, 0);
+			(void)unlinkat(dirfd, z->tmp, 0);
 	}
 	errno = e;
 }

@@ -26,9 +26,15 @@
  * order readdir(3) returns them next time too while the directories
  * do not change, so the next scan can match them one after another.
  *
- * Writing goes to "pop3d.sizes.tmp", then rename(2), so a reader sees
- * the old file or the new one, whole; a crash leaves at worst a file
- * that fails the checks above.  Functions return 0 or -1 with errno.
+ * Writing goes to "pop3d.sizes.tmp.PID", then rename(2), so a reader
+ * sees the old file or the new one, whole; a crash leaves at worst a
+ * file that fails the checks above.  The back end writes the cache
+ * after it has given up the Maildir lock (QUIT's +OK must find the
+ * maildrop free), so the next session may be writing its own at the
+ * same time: each writer has its own temporary file, named by its
+ * process id, and the last rename wins.  Either cache is whole and
+ * either is safe to use (cache.c).  Functions return 0 or -1 with
+ * errno.
  */
 #ifndef SIZES_H
 #define SIZES_H
@@ -36,11 +42,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "params.h"
 
 #define SIZES_FILE	"pop3d.sizes"
+/* The temporary file is this, a '.' and the writer's process id. */
 #define SIZES_TMP	"pop3d.sizes.tmp"
+#define SIZES_TMP_MAX	(sizeof(SIZES_TMP) + 24)
 #define SIZES_HEADER	32
 #define SIZES_REC	32
 /* A larger size is damage (params.h). */
@@ -66,6 +75,7 @@ struct sizes {
 	char		 word[8];	/* names not yet in the checksum */
 	size_t		 wlen;
 	size_t		 start, end;	/* buffered bytes are buf[start..end) */
+	char		 tmp[SIZES_TMP_MAX];	/* the file being written */
 	char		 buf[POP3_CHUNK];
 };
 
@@ -89,7 +99,7 @@ int	sizes_read(struct sizes *, struct sizes_rec *);
  */
 int	sizes_read_names(struct sizes *, char *buf);
 
-/* Starts writing SIZES_TMP in dirfd. */
+/* Starts writing SIZES_TMP.PID in dirfd. */
 int	sizes_create(struct sizes *, int dirfd);
 /* Appends one record; all of them come before the first name. */
 int	sizes_write(struct sizes *, const struct sizes_rec *);
@@ -98,7 +108,14 @@ int	sizes_write_name(struct sizes *, const char *, size_t);
 /* Finishes: one name per record, the header, rename to SIZES_FILE. */
 int	sizes_commit(struct sizes *, int dirfd);
 
-/* Closes without committing; removes a half-written SIZES_TMP. */
+/*
+ * Removes SIZES_TMP.* files in dirfd last written more than
+ * SIZES_TMP_STALE seconds before now: what writers killed mid-write
+ * left behind.  Returns how many it removed, or -1.
+ */
+int	sizes_sweep(int dirfd, time_t now);
+
+/* Closes without committing; removes a half-written SIZES_TMP.PID. */
 void	sizes_close(struct sizes *, int dirfd);
 
 #endif /* SIZES_H */

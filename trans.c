@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "log.h"
 #include "policy.h"
 #include "proto.h"
+#include "trash.h"
 
 /* A file name escaped by log_escape(): four bytes ("\\xHH") per byte. */
 #define LOG_NAME_SIZE	(4 * POP3_NAME_MAX + 4)
@@ -80,7 +82,7 @@ trans_begin(struct trans *t, struct maildir *md)
 		}
 	}
 	t->last = t->start;
-	t->expire = t->login_delay = POLICY_OFF;
+	t->expire = t->login_delay = t->trash = POLICY_OFF;
 }
 
 void
@@ -372,7 +374,8 @@ cmd_last(struct session *s, const struct command *cmd)
 static void
 cmd_quit(struct session *s, const struct command *cmd)
 {
-	struct trans	*t = s->trans;
+	struct trans		*t = s->trans;
+	struct update_opts	 uo;
 
 	(void)cmd;
 	/* Whatever RETR sent must have left before we mark it seen. */
@@ -385,7 +388,23 @@ cmd_quit(struct session *s, const struct command *cmd)
 	if (t->expire != POLICY_OFF)
 		t->expired = policy_expire(t->md, t->expire, time(NULL),
 		    &t->expired_octets);
-	if (maildir_commit(t->md, &t->result) == -1)
+	/* -K: deleted mail goes to .Trash; what is old there goes. */
+	uo.trash = t->trash;
+	uo.now = time(NULL);
+	(void)maildir_update(t->md, &uo, &t->result);
+	/*
+	 * DESIGN.md: once the reply has left, the maildrop is free.  The
+	 * Maildir is as UPDATE left it, so the lock goes before the reply;
+	 * the size cache and the logout line come after it, without the
+	 * lock (sizes.h: each writer has its own temporary file).
+	 */
+	if (maildir_unlock(t->md) == -1)
+		log_msg(LOG_WARNING, "cannot give up the maildrop lock before "
+		    "the reply: %s", strerror(errno));
+	if (t->result.purge_error != 0)
+		log_msg(LOG_WARNING, "cannot purge %s: %s", TRASH_DIR,
+		    strerror(t->result.purge_error));
+	if (t->result.undeleted > 0)
 		reply_err(s, "[SYS/TEMP] some deleted messages not removed");
 	else
 		reply_ok(s, "bye");
@@ -394,4 +413,32 @@ cmd_quit(struct session *s, const struct command *cmd)
 	if (session_flush(s) == 0 && maildir_save(t->md) == -1)
 		log_msg(LOG_WARNING, "cannot write the size cache: %s",
 		    strerror(errno));
+}
+
+const char *
+trans_logout(const struct trans *t, char *buf, size_t size)
+{
+	const struct commit_result	*r = &t->result;
+	size_t				 n;
+	int				 k;
+
+	k = snprintf(buf, size, "retrieved=%zu/%" PRIu64 ", deleted=%zu/%"
+	    PRIu64 ", undeletable=%zu/%" PRIu64 ", unmoved=%zu",
+	    t->retrieved, t->retrieved_octets, r->deleted, r->deleted_octets,
+	    r->undeleted, r->undeleted_octets, r->unmoved);
+	n = k < 0 ? 0 : (size_t)k < size ? (size_t)k : size - 1;
+	if (t->expire != POLICY_OFF && n < size) {
+		k = snprintf(buf + n, size - n, ", expired=%zu/%" PRIu64,
+		    t->expired, t->expired_octets);
+		n = k < 0 ? n : (size_t)k < size - n ? n + (size_t)k : size - 1;
+	}
+	if (t->trash != POLICY_OFF && n < size) {
+		k = snprintf(buf + n, size - n, ", trashed=%zu/%" PRIu64
+		    ", purged=%zu", r->trashed, r->trashed_octets, r->purged);
+		n = k < 0 ? n : (size_t)k < size - n ? n + (size_t)k : size - 1;
+	}
+	if (r->error != 0 && n < size)
+		(void)snprintf(buf + n, size - n, ", error=%s",
+		    strerror(r->error));
+	return buf;
 }

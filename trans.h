@@ -28,6 +28,7 @@ struct trans {
 	long			 login_delay;	/* LOGIN-DELAY, for CAPA */
 	size_t			 expired;	/* marked by EXPIRE at QUIT */
 	uint64_t		 expired_octets;
+	long			 trash;		/* -K days (trash.h) */
 };
 
 /* The verbs of the TRANSACTION state, for session.handlers. */
@@ -44,5 +45,18 @@ void	trans_begin(struct trans *, struct maildir *);
 
 /* Messages and octets not marked for deletion (STAT, RSET). */
 void	trans_count(const struct trans *, size_t *, uint64_t *);
+
+/* Room for trans_logout()'s text. */
+#define TRANS_LOGOUT_MAX	384
+
+/*
+ * What a committed QUIT did, for the logout line (pop3d.8 says what
+ * each field counts): "retrieved=N/OCTETS, deleted=N/OCTETS,
+ * undeletable=N/OCTETS, unmoved=N", then ", expired=N/OCTETS" with
+ * EXPIRE on, ", trashed=N/OCTETS, purged=N" with the trash on, and
+ * ", error=TEXT" after a failure.  Every N/OCTETS pair counts the
+ * same messages, by their POP3 sizes.  Returns buf.
+ */
+const char	*trans_logout(const struct trans *, char *buf, size_t size);
 
 #endif /* TRANS_H */

@@ -4,10 +4,11 @@
  * of pop3d -m fail, for tests/it_faults_update.py.  POP3D_FAULT is
  * "CALL:N:ERRNO": the N-th call (from 1) of CALL fails with ERRNO
  * (EIO, ENOSPC, EACCES or EROFS), the others go through.  CALL is
- * unlinkat, renameat2, or cache: every write to pop3d.sizes.tmp (as
- * on a full disk, from the N-th on), or nnp: prctl(2)'s
- * PR_SET_NO_NEW_PRIVS, which entering the sandbox needs (pop3d's own
- * call and libseccomp's).  Not part of pop3d.
+ * unlinkat, renameat2, mkdirat, trash: the N-th rename into the trash
+ * (a new name with the T flag, as on a full disk), cache: every write
+ * to pop3d.sizes.tmp.PID (as on a full disk, from the N-th on), or
+ * nnp: prctl(2)'s PR_SET_NO_NEW_PRIVS, which entering the sandbox
+ * needs.  Not part of pop3d.
  */
 #define _GNU_SOURCE
 
@@ -25,6 +26,7 @@
 
 int	unlinkat(int, const char *, int);
 int	renameat2(int, const char *, int, const char *, unsigned int);
+int	mkdirat(int, const char *, mode_t);
 int	openat(int, const char *, int, ...);
 ssize_t	write(int, const void *, size_t);
 ssize_t	pwrite(int, const void *, size_t, off_t);
@@ -85,7 +87,25 @@ renameat2(int fd, const char *from, int tofd, const char *to,
 		errno = err;
 		return -1;
 	}
+	if (armed("trash") && strstr(to, ":2,") != NULL &&
+	    strchr(strstr(to, ":2,"), 'T') != NULL && ++seen == nth) {
+		errno = err;
+		return -1;
+	}
 	return real(fd, from, tofd, to, flags);
+}
+
+int
+mkdirat(int fd, const char *path, mode_t mode)
+{
+	int	(*real)(int, const char *, mode_t) =
+	    (int (*)(int, const char *, mode_t))dlsym(RTLD_NEXT, "mkdirat");
+
+	if (armed("mkdirat") && ++seen == nth) {
+		errno = err;
+		return -1;
+	}
+	return real(fd, path, mode);
 }
 
 int
@@ -103,7 +123,7 @@ openat(int dirfd, const char *path, int flags, ...)
 		va_end(ap);
 	}
 	fd = real(dirfd, path, flags, mode);
-	if (fd != -1 && armed("cache") && strcmp(path, "pop3d.sizes.tmp") == 0)
+	if (fd != -1 && armed("cache") && strncmp(path, "pop3d.sizes.tmp.", 16) == 0)
 		cachefd = fd;
 	return fd;
 }

@@ -156,8 +156,11 @@ get_file(const char *name, uint8_t *p, size_t size)
 static void
 cleanup(void)
 {
+	char	tmp[SIZES_TMP_MAX];
+
 	(void)unlinkat(dirfd, SIZES_FILE, 0);
-	(void)unlinkat(dirfd, SIZES_TMP, 0);
+	(void)snprintf(tmp, sizeof(tmp), "%s.%ld", SIZES_TMP, (long)getpid());
+	(void)unlinkat(dirfd, tmp, 0);
 	(void)rmdir(tmpl);
 }
 

@@ -144,7 +144,7 @@ def case_readonly(r, sc):
         check(r, "faults:readonly-maildir-quit", sc, lines,
               [b"+OK", b"+OK", b"+OK maildrop", b"+OK", b"+OK",
                b"-ERR [SYS/TEMP] some deleted messages not removed"], log,
-              "deleted=0/%d, undeletable=1, unmoved=6, error=Permission "
+              "deleted=0/0, undeletable=1/%d, unmoved=6, error=Permission "
               "denied" % len(itlib.wire(itlib.MESSAGES[NAMES[1]])))
     finally:
         for d in dirs:

@@ -9,6 +9,11 @@ and the next session logs in at once and LISTs what is on disk.
   update:unlink-eio       the 2nd unlink at QUIT fails (EIO): -ERR
   update:rename-eio       the 1st new/ -> cur/ rename fails: +OK, that
                           message stays in new/
+  trash:mkdir-enospc      -K 7 and no .Trash yet, the disk is full when
+                          it is made: -ERR [SYS/TEMP], the message stays
+                          in the INBOX; a later QUIT trashes it
+  trash:rename-enospc     -K 7, the rename into .Trash/cur fails
+                          (ENOSPC): the same
   update:cache-enospc     the disk is full when the size cache is
                           written: +OK bye, no pop3d.sizes.tmp left
   session:delivery        a message delivered into new/ during a
@@ -78,7 +83,7 @@ class Box:
                     os.lchown(os.path.join(base, f), itlib.MAILUID,
                               itlib.MAILGID)
 
-    def run(self, script, fault=None, timeout=30):
+    def run(self, script, fault=None, timeout=30, opts=()):
         """One session with script piped in; returns (lines, log)."""
         env = {"HOME": self.home, "USER": "f", "PATH": "/usr/bin:/bin"}
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
@@ -90,8 +95,8 @@ class Box:
             # The sanitizer run-time wants to be first; the shim is tiny.
             env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
                                    ":verify_asan_link_order=0").lstrip(":")
-        p = subprocess.run([POP3D, "-e", "-m",
-                            "Maildir"], cwd=self.home, env=env,
+        p = subprocess.run([POP3D, "-e", *opts,
+                            "-m", "Maildir"], cwd=self.home, env=env,
                            input=script, capture_output=True,
                            timeout=timeout, **AS_MAIL)
         return p.stdout.split(b"\r\n")[:-1], p.stderr.decode(errors="replace")
@@ -216,14 +221,51 @@ def case_cache_enospc(r):
              and len(st) == 3, st)
         r.ok("update:cache-enospc:log", "cannot write the size cache: "
              "No space left on device" in log, log)
-        r.ok("update:cache-enospc:no-tmp", not os.path.exists(
-            os.path.join(b.md, "pop3d.sizes.tmp")), os.listdir(b.md))
+        r.ok("update:cache-enospc:no-tmp", not [
+            f for f in os.listdir(b.md) if f.startswith("pop3d.sizes.tmp")],
+            os.listdir(b.md))
         r.ok("update:cache-enospc:nothing-lost",
              b.intact(gone=(sorted(MSGS)[3],)) == "", b.intact())
         r.ok("update:cache-enospc:next-session", b.next_ok() == "",
              b.next_ok())
     finally:
         b.cleanup()
+
+
+def case_trash_full(r, what, fault):
+    b = Box()
+    try:
+        if what == "rename":
+            for sub in ("cur", "new", "tmp"):
+                os.makedirs(os.path.join(b.md, ".Trash", sub))
+            b.own()
+        lines, log = b.run(b"DELE 2\r\nQUIT\r\n", fault=fault,
+                           opts=("-K", "7"))
+        st = status(lines)
+        name = "trash:%s-enospc" % what
+        r.ok(name + ":answer", st[-1:] == [
+            b"-ERR [SYS/TEMP] some deleted messages not removed"] and
+            len(st) == 3, st)
+        size = len(itlib.wire(MSGS[sorted(MSGS)[1]]))
+        r.ok(name + ":log", "deleted=0/0, undeletable=1/%d" % size in log
+             and "error=No space left on device" in log, log)
+        r.ok(name + ":nothing-lost", b.intact() == "", b.intact())
+        r.ok(name + ":next-session", b.next_ok() == "", b.next_ok())
+        lines, log = b.run(b"DELE 2\r\nQUIT\r\n", opts=("-K", "7"))
+        trash = os.listdir(os.path.join(b.md, ".Trash", "cur"))
+        r.ok(name + ":later", status(lines)[-1:] == [b"+OK bye"] and
+             trash == [sorted(MSGS)[1] + ":2,T"] and
+             b.intact(gone=(sorted(MSGS)[1],)) == "", (lines, trash))
+    finally:
+        b.cleanup()
+
+
+def case_trash_mkdir(r):
+    case_trash_full(r, "mkdir", "mkdirat:1:ENOSPC")
+
+
+def case_trash_rename(r):
+    case_trash_full(r, "rename", "trash:1:ENOSPC")
 
 
 def case_delivery(r):
@@ -356,9 +398,10 @@ def main():
     r = itlib.Results()
     have_shim = os.path.exists(SHIM)
     for case in (case_cur_readonly, case_unlink_eio, case_rename_eio,
-                 case_cache_enospc, case_delivery, case_renamed):
-        if case in (case_unlink_eio, case_rename_eio,
-                    case_cache_enospc) and not have_shim:
+                 case_cache_enospc, case_trash_mkdir, case_trash_rename,
+                 case_delivery, case_renamed):
+        if case in (case_unlink_eio, case_rename_eio, case_cache_enospc,
+                    case_trash_mkdir, case_trash_rename) and not have_shim:
             r.skip(case.__name__, "tests/faultshim.so not built")
             continue
         try:

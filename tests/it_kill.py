@@ -11,6 +11,13 @@ write).  After every kill:
     and its LIST and RETR agree with the files on disk (a size cache
     cut off mid-write is never believed).
 
+With -K (the trash, doc/trash.md) a sweep kills the back end at every
+system call it makes from the read that brings QUIT on, one trial per
+call, listed by a first run under strace: then nothing is ever lost
+(each message is in new/, cur/ or .Trash/cur, once and whole, only a
+marked one in the trash, with the T flag), and a later QUIT with -K
+completes a .Trash folder the kill left half made.
+
 The back end runs directly, as an unprivileged user, with no front
 end: this is about the Maildir, not the login.  The trials are drawn
 from one seed, printed first; POP3D_KILL_SEED=N replays a run and
@@ -98,12 +105,13 @@ class Box:
             self.msgs[u] = body
         self.order = sorted(self.msgs)  # mtime order is name order here
 
-    def start(self, wrap=()):
+    def start(self, wrap=(), opts=()):
         env = {"HOME": self.home, "USER": "kill", "PATH": "/usr/bin:/bin"}
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS"):
             if k in os.environ:
                 env[k] = os.environ[k]
-        return subprocess.Popen([*wrap, POP3D, "-e", "-m", "Maildir"], cwd=self.home, env=env,
+        return subprocess.Popen([*wrap, POP3D, "-e", *opts, "-m", "Maildir"],
+                                cwd=self.home, env=env,
                                 stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL)
@@ -117,6 +125,16 @@ class Box:
                 with open(os.path.join(d, n), "rb") as f:
                     got.setdefault(uniq(n), []).append((sub + "/" + n,
                                                          f.read()))
+        return got
+
+    def trash(self):
+        """unique name -> list of (name, contents) in .Trash/cur."""
+        got = {}
+        d = os.path.join(self.md, ".Trash", "cur")
+        if os.path.isdir(d):
+            for n in os.listdir(d):
+                with open(os.path.join(d, n), "rb") as f:
+                    got.setdefault(uniq(n), []).append((n, f.read()))
         return got
 
     def cleanup(self):
@@ -336,6 +354,128 @@ def trial(rng, box, kind):
     return why
 
 
+TRASH_OPTS = ("-K", "7")
+
+
+def trash_script(box):
+    """The same session every time: every other message DELE'd, two
+    RETRs, then QUIT."""
+    live = box.order
+    marked = {live[i] for i in range(0, len(live), 2)}
+    cmds = b"".join(b"DELE %d\r\n" % (i + 1)
+                    for i in range(0, len(live), 2))
+    cmds += b"RETR 2\r\nRETR 4\r\nQUIT\r\n"
+    return cmds, marked
+
+
+def check_trash(box, marked, quit_done):
+    """With -K nothing is ever lost: every message is in new/, cur/ or
+    .Trash/cur, once, whole; only a marked one may be in the trash,
+    and after the QUIT reply every marked one is."""
+    inbox, trash = box.state(), box.trash()
+    for u, body in box.msgs.items():
+        have = inbox.get(u, []) + [("trash/" + n, b)
+                                   for n, b in trash.get(u, [])]
+        if len(have) != 1:
+            return "%s is there %d times: %s" % (u, len(have),
+                                                 [h[0] for h in have])
+        if have[0][1] != body:
+            return "%s changed" % u
+        where = have[0][0]
+        if where.startswith("trash/"):
+            if u not in marked:
+                return "%s trashed without a DELE" % u
+            flags = where.split(":2,", 1)[1] if ":2," in where else ""
+            if "T" not in flags:
+                return "%s in the trash without T: %s" % (u, where)
+        elif quit_done and u in marked:
+            return "%s survived its DELE and QUIT" % u
+    extra = sorted((set(inbox) | set(trash)) - set(box.msgs))
+    if extra:
+        return "files that were never delivered: %s" % extra[:3]
+    return ""
+
+
+def check_complete(box):
+    """A later QUIT with -K finishes whatever the kill left half made."""
+    proc = box.start((), TRASH_OPTS)
+    try:
+        out, _ = proc.communicate(b"DELE 1\r\nQUIT\r\n", timeout=30)
+    except subprocess.TimeoutExpired:
+        kill(proc)
+        return "no end"
+    if not out.endswith(b"+OK bye\r\n"):
+        return "next QUIT with -K: %r" % out[-80:]
+    t = os.path.join(box.md, ".Trash")
+    for sub in ("cur", "new", "tmp", "maildirfolder"):
+        if not os.path.exists(os.path.join(t, sub)):
+            return ".Trash/%s missing after a whole QUIT" % sub
+    return ""
+
+
+def sweep_trash(r):
+    """kill -9 at every system call the back end makes after the read
+    that brings QUIT (the whole script comes at once, so the RETRs'
+    calls are among them), with -K on and no .Trash yet: the calls are
+    listed by a first run under strace, then each is killed as the
+    k-th call of its name."""
+    if not STRACE:
+        r.skip("kill:trash", "no strace")
+        return
+    rng = random.Random(SEED)
+    box = Box(rng)
+    log = os.path.join(box.home, "strace.log")
+    cmds, marked = trash_script(box)
+    proc = box.start((STRACE, "-qq", "-s", "4096", "-o", log, "-e",
+                      "trace=all", "-e", "signal=none"), TRASH_OPTS)
+    out, _ = proc.communicate(cmds, timeout=30)
+    calls = []
+    seen = {}
+    after = False
+    with open(log) as f:
+        for line in f:
+            name = line.split("(", 1)[0].strip()
+            if not name or not name[0].isalpha():
+                continue
+            seen[name] = seen.get(name, 0) + 1
+            if after and name not in ("exit_group",):
+                calls.append((name, seen[name]))
+            if name == "read" and "QUIT" in line:
+                after = True
+    box.cleanup()
+    failed = ""
+    done = 0
+    if not out.endswith(b"+OK bye\r\n") or not calls:
+        failed = "the first run: %r, %d calls" % (out[-40:], len(calls))
+    for name, k in calls if not failed else ():
+        box = Box(random.Random(SEED))
+        try:
+            wrap = (STRACE, "-qq", "-o", "/dev/null", "-e", "trace=" + name,
+                    "-e", "inject=%s:signal=KILL:when=%d" % (name, k))
+            proc = box.start(wrap, TRASH_OPTS)
+            try:
+                out, _ = proc.communicate(cmds, timeout=30)
+            except subprocess.TimeoutExpired:
+                kill(proc)
+                failed = "%s #%d: no end under strace" % (name, k)
+                break
+            quit_done = out.endswith(b"+OK bye\r\n")
+            why = check_trash(box, marked, quit_done) or check_next(box)
+            if not why:
+                box.msgs = {u: b for u, b in box.msgs.items()
+                            if u in box.state()}
+                why = check_complete(box)
+            if why:
+                failed = "kill at %s #%d: %s" % (name, k, why)
+                break
+            done += 1
+        finally:
+            box.cleanup()
+    names = sorted({n for n, _ in calls})
+    r.ok("kill:trash (%d system calls from QUIT on: %s)" % (done,
+         " ".join(names)), not failed, failed)
+
+
 def main():
     if os.geteuid() == 0:
         return demote()
@@ -364,6 +504,7 @@ def main():
             box.cleanup()
         r.ok("kill:%s (%d trials, seed %d)" % (kind, done, SEED),
              not failed, failed)
+    sweep_trash(r)
     print("# it_kill: QUIT kills before UPDATE began %(before)d, inside "
           "it %(inside)d, after it %(after)d; %(strace)d of them at a "
           "system call by strace" % STATS, flush=True)

@@ -23,7 +23,7 @@ run() {
 }
 
 for u in tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
-    tests/unit_cache tests/unit_sandbox \
+    tests/unit_cache tests/unit_sandbox tests/unit_trash \
     tests/unit_checkpw tests/unit_pwfile \
     tests/unit_rootside tests/unit_log \
     tests/unit_uidmap tests/unit_proxy tests/unit_filter; do

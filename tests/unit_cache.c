@@ -40,6 +40,9 @@ static void	test_cache_forged(void);
 static void	test_cache_order(void);
 static void	test_cache_max(void);
 static void	test_sent(void);
+static void	test_sweep(void);
+static void	test_two_writers(void);
+static void	test_unlock(void);
 
 /* A fresh Maildir in a scratch directory; cwd stays at top. */
 static void
@@ -518,6 +521,112 @@ test_sent(void)
 	mdclose(&md);
 }
 
+/* Writers killed mid-write: their files go after SIZES_TMP_STALE. */
+static void
+test_sweep(void)
+{
+	const time_t	 now = 2000000000;
+	char		 p[512];
+	struct stat	 st;
+	int		 dfd;
+
+	fresh();
+	put("../Maildir/pop3d.sizes.tmp.101", "old", now - SIZES_TMP_STALE - 1);
+	put("../Maildir/pop3d.sizes.tmp.102", "busy", now - SIZES_TMP_STALE + 1);
+	put("../Maildir/pop3d.sizes.tmpx", "not ours", 1);
+	put("cur/pop3d.sizes.tmp.103", "a message", 1);
+	(void)snprintf(p, sizeof(p), "%s/Maildir", dir);
+	dfd = open(p, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd != -1);
+	CHECK(sizes_sweep(dfd, now) == 1);
+	CHECK(fstatat(dfd, "pop3d.sizes.tmp.101", &st, 0) == -1 &&
+	    errno == ENOENT);
+	CHECK(fstatat(dfd, "pop3d.sizes.tmp.102", &st, 0) == 0);
+	CHECK(fstatat(dfd, "pop3d.sizes.tmpx", &st, 0) == 0);
+	CHECK(fstatat(dfd, "cur/pop3d.sizes.tmp.103", &st, 0) == 0);
+	/* An hour later the busy one is a leftover too. */
+	CHECK(sizes_sweep(dfd, now + SIZES_TMP_STALE) == 1);
+	CHECK(fstatat(dfd, "pop3d.sizes.tmp.102", &st, 0) == -1);
+	(void)close(dfd);
+}
+
+/*
+ * Two writers at once (QUIT writes the cache after the lock is gone):
+ * separate temporary files, and the cache ends up whole either way.
+ */
+static void
+test_two_writers(void)
+{
+	static struct sizes	 a, b;
+	static struct sizes	 z;
+	struct sizes_rec	 r;
+	char			 p[512];
+	int			 dfd;
+
+	fresh();
+	(void)snprintf(p, sizeof(p), "%s/Maildir", dir);
+	dfd = open(p, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd != -1);
+	CHECK(sizes_create(&a, dfd) == 0);
+	/* The other one: another process id, as another session has. */
+	memset(&r, 0, sizeof(r));
+	CHECK(sizes_write(&a, &r) == 0);
+	CHECK(a.tmp[0] != '\0');
+	(void)snprintf(b.tmp, sizeof(b.tmp), "%s.1", SIZES_TMP);
+	b.fd = openat(dfd, b.tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	CHECK(b.fd != -1 && strcmp(a.tmp, b.tmp) != 0);
+	b.done = b.names = 0;
+	b.nbytes = 0;
+	b.wlen = 0;
+	b.sum = 0;
+	b.start = 0;
+	memset(b.buf, 0, SIZES_HEADER);
+	b.end = SIZES_HEADER;
+	r.size = 7;
+	r.ino = 2;
+	CHECK(sizes_write(&b, &r) == 0 && sizes_write_name(&b, "b", 1) == 0);
+	CHECK(sizes_write_name(&a, "a", 1) == 0);
+	CHECK(sizes_commit(&b, dfd) == 0);
+	CHECK(sizes_commit(&a, dfd) == 0);
+	/* The last rename won, and it is whole. */
+	CHECK(sizes_open(&z, dfd, 10) == 0 && z.count == 1);
+	CHECK(sizes_read(&z, &r) == 0 && r.size == 0);
+	sizes_close(&z, -1);
+	CHECK(faccessat(dfd, a.tmp, F_OK, 0) == -1 &&
+	    faccessat(dfd, b.tmp, F_OK, 0) == -1);
+	(void)close(dfd);
+}
+
+/*
+ * QUIT gives the lock up before its reply (update.h): another session
+ * gets in at once, and the first can still write its cache.
+ */
+static void
+test_unlock(void)
+{
+	struct maildir		a, b;
+	struct commit_result	res;
+	char			p[512];
+
+	fresh();
+	put("new/1.M1.h", "Subject: a\n\na\n", 1000);
+	(void)snprintf(p, sizeof(p), "%s/Maildir", dir);
+	CHECK(mdopen(&a, 10) == 0);
+	maildir_init(&b, 10);
+	CHECK(maildir_enter(&b, p) == -1 && errno == EWOULDBLOCK);
+	maildir_close(&b);
+	CHECK(maildir_commit(&a, &res) == 0 && res.moved == 1);
+	CHECK(maildir_unlock(&a) == 0);
+	maildir_init(&b, 10);
+	CHECK(maildir_enter(&b, p) == 0);
+	CHECK(maildir_save(&a) == 0);
+	maildir_close(&b);
+	mdclose(&a);
+	/* The cache a wrote is whole and used. */
+	CHECK(mdopen(&a, 10) == 0 && a.count == 1 && a.hits == 1);
+	mdclose(&a);
+}
+
 int
 main(void)
 {
@@ -536,6 +645,9 @@ main(void)
 	RUN(test_cache_order);
 	RUN(test_cache_max);
 	RUN(test_sent);
+	RUN(test_sweep);
+	RUN(test_two_writers);
+	RUN(test_unlock);
 	if (dir[0] != '\0') {
 		(void)snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		if (system(cmd) != 0)

@@ -65,6 +65,8 @@ static int	c_open_trunc_message(struct maildir *);
 static int	c_open_rdwr_message(struct maildir *);
 static int	c_open_append_cache(struct maildir *);
 static int	c_mkdir(struct maildir *);
+static int	c_mkdir_trash(struct maildir *);
+static int	c_mkdir_outside(struct maildir *);
 static int	c_symlink(struct maildir *);
 static int	c_rmdir(struct maildir *);
 static int	c_chmod(struct maildir *);
@@ -105,6 +107,8 @@ static const struct tcase cases[] = {
 	{ "open-rdwr-message",	c_open_rdwr_message,	REFUSED },
 	{ "open-append-cache",	c_open_append_cache,	REFUSED },
 	{ "mkdir",		c_mkdir,		REFUSED },
+	{ "mkdir-outside",	c_mkdir_outside,	CONFINED },
+	{ "mkdir-trash",	c_mkdir_trash,		ALLOWED },
 	{ "symlink",		c_symlink,		REFUSED },
 	{ "rmdir",		c_rmdir,		REFUSED },
 	{ "chmod",		c_chmod,		REFUSED },
@@ -222,10 +226,25 @@ c_open_append_cache(struct maildir *md)
 	    O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600) == -1 ? -1 : 0;
 }
 
+/* Any mode but trash.c's 0700 is refused. */
 static int
 c_mkdir(struct maildir *md)
 {
-	return mkdirat(md->lockfd, "sub", 0700);
+	return mkdirat(md->lockfd, "sub", 0755);
+}
+
+/* -K: .Trash is made at QUIT if missing (trash.c), inside only. */
+static int
+c_mkdir_trash(struct maildir *md)
+{
+	return mkdirat(md->lockfd, ".Trash", 0700);
+}
+
+static int
+c_mkdir_outside(struct maildir *md)
+{
+	(void)md;
+	return mkdirat(AT_FDCWD, target, 0700);
 }
 
 static int

@@ -43,4 +43,4 @@
 == cur/3000000002.b:2,S
 == cur/3000000003.c:2,
 == cur/3000000004.d:2,FS
-~~ logout: user=alice, .*deleted=1/0, .*expired=1/11$
+~~ logout: user=alice, .*deleted=1/11, .*expired=1/11$

@@ -8,4 +8,4 @@
 << +OK *
 >> PASS secret
 << -ERR [SYS/PERM] *
-~~ POP3D_EXPIRE or POP3D_LOGIN_DELAY is not a number
+~~ POP3D_EXPIRE, POP3D_LOGIN_DELAY or POP3D_TRASH is not a number
