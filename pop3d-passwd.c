@@ -81,8 +81,10 @@ usage(void)
 	    "       %s [-f file] passwd [-s] [-c method] [-r cost] user\n"
 	    "       %s [-f file] del user\n"
 	    "       %s [-f file] list\n"
-	    "       %s [-f file] test [-n] [-s] user\n",
-	    prog, prog, prog, prog, prog);
+	    "       %s [-f file] test [-n] [-s] user\n"
+	    "       %s [-f file] restore [-m maildir] --since DATE|--all"
+	    " user\n",
+	    prog, prog, prog, prog, prog, prog);
 	exit(EX_USAGE);
 }
 
