@@ -257,6 +257,10 @@ class Deploy:
         total = (self.cpu("cal") - c0) / self.cal
 
         def lines(path):
+            # No file: no call was logged (a passwd-file of {PLAIN}
+            # secrets alone runs no crypt at all).
+            if not os.path.exists(path):
+                return []
             with open(path) as f:
                 return [[int(y) / 1e9 for y in x.split()]
                         for x in f.read().split("\n") if x]
