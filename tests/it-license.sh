@@ -25,7 +25,7 @@ else
 	echo "FAIL license:debian-copyright-dep5"
 fi
 
-# (.git is a file, not a directory, in a linked work tree.)
+# (.git may be a file, not a directory: git worktree(1).)
 if command -v git >/dev/null 2>&1 &&
     git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	files=$(git ls-files)

@@ -57,8 +57,6 @@ R = itlib.Results()
 README_MAX = 200
 INFOS = {"sh", "sh system", "text", "ini", "fetchmailrc", "getmailrc",
          "mpoprc"}
-# Pages the README's index names that another change adds.
-PENDING = {"doc/trash.md"}
 # First words of the commands that change the system.
 SYSTEM_VERBS = {"make", "apt", "apt-get", "systemctl", "cp", "install",
                 "mkdir", "ln", "useradd", "passwd", "su", "chroot",
@@ -651,15 +649,11 @@ def check_static():
     named = set(re.findall(r"\bdoc/[\w.-]+\.md\b", readme))
     R.ok("docs:every-page-in-readme", pages <= named,
          sorted(pages - named))
-    dangling = sorted(named - pages - PENDING)
+    dangling = sorted(named - pages)
     R.ok("docs:readme-names-existing-pages", not dangling, dangling)
     files = [f for f in re.findall(r"\b(?:bench/[\w.-]+|LICENSE)\b", readme)
              if not os.path.exists(os.path.join(TOP, f))]
     R.ok("docs:readme-names-existing-files", not files, files)
-    for p in sorted(PENDING - pages):
-        if p in named:
-            R.skip("docs:page:" + p, "named in the README, added by "
-                   "another change")
     broken = []
     for path in docs:
         with open(path) as f:
