@@ -37,14 +37,15 @@ CHECKPW_LIBS = -lcrypt -lmd
 PASSWD_LIBS = $(CHECKPW_LIBS) -lresolv
 
 # The Maildir back end: the model and the modules around it (maildir.h).
-MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o trash.o
+MDOBJ	= maildir.o mdname.o scan.o cache.o update.o sizes.o trash.o \
+	  mdmove.o
 LIBOBJ	= proto.o io.o log.o session.o login.o auth.o sasl.o credrec.o \
 	  checkprog.o rootside.o reader.o trans.o $(MDOBJ) sandbox.o \
 	  filter.o uidmap.o migrate.o policy.o proxy.o proxyio.o
 OBJ	= pop3d.o $(LIBOBJ)
 CHECKPW_OBJ = pop3d-checkpw.o checkpw.o io.o log.o
 PASSWD_OBJ = pop3d-passwd.o pwfile.o pwsecret.o checkpw.o io.o restore.o \
-	  trash.o maildir.o proto.o
+	  trash.o mdmove.o maildir.o proto.o
 PROGS	= pop3d pop3d-checkpw pop3d-passwd
 STATIC_PROGS = pop3d-static pop3d-checkpw-static
 TESTS	= tests/unit_proto tests/unit_io tests/unit_auth tests/unit_maildir \
@@ -119,8 +120,9 @@ maildir.o: maildir.h proto.h
 mdname.o: mdname.h
 scan.o: scan.h maildir.h cache.h mdname.h proto.h
 cache.o: cache.h maildir.h mdname.h sizes.h
-update.o: update.h maildir.h mdname.h trash.h
-trash.o: trash.h
+update.o: update.h maildir.h mdmove.h mdname.h trash.h
+trash.o: trash.h mdmove.h
+mdmove.o: mdmove.h
 restore.o: restore.h trash.h maildir.h checkpw.h
 sandbox.o: sandbox.h filter.h
 filter.o: filter.h filterbpf.h
@@ -212,9 +214,10 @@ FUZZCI_TIME = 30
 FUZZSLOW = 10
 FUZZ_AUTH_SRC = auth.c sasl.c login.c credrec.c checkprog.c rootside.c \
 	  reader.c session.c io.c log.c proto.c trans.c sizes.c maildir.c \
-	  mdname.c scan.c cache.c update.c policy.c filter.c trash.c
+	  mdname.c scan.c cache.c update.c policy.c filter.c trash.c \
+	  mdmove.c
 FUZZ_MAILDIR_SRC = maildir.c mdname.c scan.c cache.c update.c proto.c \
-	  sizes.c trash.c
+	  sizes.c trash.c mdmove.c
 
 tests/fuzz_proto.o tests/unit_proto.o: tests/model.h
 tests/fuzz_proto.o: params.h proto.h
@@ -227,10 +230,12 @@ tests/fuzz_encoder.o tests/fuzz_names.o: params.h maildir.h proto.h scan.h \
 tests/fuzz_backend.o: params.h maildir.h proto.h session.h trans.h io.h \
     scan.h log.h
 tests/fuzz_trash.o: params.h trash.h
-tests/replay_trash: tests/replay.o tests/fuzz_trash.o trash.o
-	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_trash.o trash.o
-tests/fuzz_trash: tests/fuzz_trash.c trash.c params.h trash.h
-	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_trash.c trash.c
+tests/replay_trash: tests/replay.o tests/fuzz_trash.o trash.o mdmove.o
+	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_trash.o trash.o \
+	    mdmove.o
+tests/fuzz_trash: tests/fuzz_trash.c trash.c mdmove.c params.h trash.h
+	$(FUZZCC) $(STD) -I. $(FUZZFLAGS) -o $@ tests/fuzz_trash.c trash.c \
+	    mdmove.c
 tests/fuzz_uidmap.o: params.h uidmap.h proto.h
 tests/replay_uidmap: tests/replay.o tests/fuzz_uidmap.o uidmap.o proto.o
 	$(CC) $(LDFLAGS) -o $@ tests/replay.o tests/fuzz_uidmap.o uidmap.o \

@@ -5,8 +5,6 @@
  * copies, and never replace a file, so at every instant a message is
  * in exactly one place.
  */
-#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE */
-
 #include "trash.h"
 
 #include <sys/stat.h>
@@ -19,12 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mdmove.h"
+
 /* Room for a name, ":2," and every flag letter. */
 #define NAME_BUF	(POP3_NAME_MAX + 64)
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 static int	make_dir(int, const char *);
-static int	move_noreplace(int, const char *, int, const char *);
 
 int
 trash_name(const char *name, bool add, char *out, size_t size)
@@ -177,27 +176,6 @@ trash_purge(int trashcur, long days, time_t now, struct trash_purge *res)
 	(void)closedir(d);	/* a directory; nothing to lose */
 }
 
-/* rename(2) that never replaces an existing file (update.c's rule). */
-static int
-move_noreplace(int fromfd, const char *from, int tofd, const char *to)
-{
-	int	e;
-
-	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return -1;
-	if (linkat(fromfd, from, tofd, to, 0) == -1)
-		return -1;
-	if (unlinkat(fromfd, from, 0) == -1) {
-		e = errno;
-		(void)unlinkat(tofd, to, 0);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
 int
 trash_restore(int root, int curfd, time_t since, struct trash_restore *res)
 {
@@ -227,7 +205,7 @@ trash_restore(int root, int curfd, time_t since, struct trash_restore *res)
 			continue;
 		}
 		if (trash_name(de->d_name, false, to, sizeof(to)) == -1 ||
-		    move_noreplace(fd, de->d_name, curfd, to) == -1) {
+		    mdmove(fd, de->d_name, curfd, to) == -1) {
 			if (res->error == 0)
 				res->error = errno;
 			res->failed++;

@@ -3,8 +3,6 @@
  * update.c: the UPDATE state on disk (RFC 1939 s.6, see update.h).
  * Never replaces a file; a failed rename leaves the mail where it was.
  */
-#define _GNU_SOURCE		/* renameat2, RENAME_NOREPLACE */
-
 #include "update.h"
 
 #include <errno.h>
@@ -17,6 +15,7 @@
 #include <unistd.h>
 
 #include "maildir.h"
+#include "mdmove.h"
 #include "mdname.h"
 #include "trash.h"
 
@@ -32,7 +31,6 @@ struct update {
 	int				 trash_errno;	/* it cannot be had */
 };
 
-static int	move_file(int, const char *, int, const char *);
 static void	undeletable(struct update *, const struct msg *, int);
 static int	remove_one(struct update *, const struct msg *, int,
 		    const char *, bool);
@@ -41,28 +39,6 @@ static int	move_one(const struct maildir *, const struct msg *, int,
 static int	commit_moved(void *, struct maildir_moved *, int, const char *,
 		    bool);
 static void	find_moved(struct update *, struct maildir_moved *, size_t);
-
-/* rename(2) that never replaces an existing file. */
-static int
-move_file(int fromfd, const char *from, int tofd, const char *to)
-{
-	int	e;
-
-	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-		return -1;
-	/* The file system lacks RENAME_NOREPLACE: link, then unlink. */
-	if (linkat(fromfd, from, tofd, to, 0) == -1)
-		return -1;
-	if (unlinkat(fromfd, from, 0) == -1) {
-		e = errno;
-		(void)unlinkat(tofd, to, 0);	/* the original stays */
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
 
 /* Marked message m stays, for reason e. */
 static void
@@ -111,7 +87,7 @@ remove_one(struct update *u, const struct msg *m, int dirfd,
 		undeletable(u, m, ENAMETOOLONG);
 		return 0;
 	}
-	if (move_file(dirfd, name, u->trashfd, to) == -1) {
+	if (mdmove(dirfd, name, u->trashfd, to) == -1) {
 		if (errno == ENOENT)
 			return -1;
 		undeletable(u, m, errno);
@@ -139,7 +115,7 @@ move_one(const struct maildir *md, const struct msg *m, int dirfd,
 	r = mdname_target(name, isnew, m->flags & MSG_SEEN, to, sizeof(to));
 	if (r == 0)
 		return 0;
-	if (r == 1 && move_file(dirfd, name, md->curfd, to) == 0) {
+	if (r == 1 && mdmove(dirfd, name, md->curfd, to) == 0) {
 		res->moved++;
 		return 0;
 	}
