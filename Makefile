@@ -412,7 +412,7 @@ bench-deploy:
 	@$(MAKE) $(PROGS) $(BENCH)
 	@python3 bench/deploy.py
 
-# The Debian package (README, "Install from the Debian package"): built
+# The Debian package (doc/deployment.md, "Install from the Debian package"): built
 # from a scratch copy of the tree into $(DIST)/, then checked by lintian,
 # which must report no error and no warning (overrides, each with its
 # reason, are in debian/pop3d.lintian-overrides).
