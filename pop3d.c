@@ -72,6 +72,7 @@ static int	front(const struct options *, char *[]);
 static int	proxy_peer_ok(const struct options *);
 static int	proxy_header(const struct options *, const char *,
 		    struct authz *, int, struct rootside *);
+static uint32_t	cred_addr(const struct proxy_addr *, uint8_t *);
 static int	back(const struct options *);
 static void	takeover(void);
 static int	back_refuse(struct session *, const char *);
@@ -177,6 +178,18 @@ proxy_peer_ok(const struct options *o)
  * UNKNOWN keep the real endpoints.  Returns 0, or -1 after logging
  * why the connection is to be closed.
  */
+/* A PROXY address into a credential record's field: its family. */
+static uint32_t
+cred_addr(const struct proxy_addr *a, uint8_t *out)
+{
+	if (proxy_addr_v4(a)) {
+		memcpy(out, a->a + 12, 4);
+		return CRED_INET4;
+	}
+	memcpy(out, a->a, 16);
+	return CRED_INET6;
+}
+
 static int
 proxy_header(const struct options *o, const char *real, struct authz *a,
     int sock, struct rootside *rs)
@@ -199,22 +212,10 @@ proxy_header(const struct options *o, const char *real, struct authz *a,
 		return 0;
 	memset(&m, 0, sizeof(m));
 	m.type = CRED_MSG_PEER;
-	if (proxy_addr_v4(&h.src)) {
-		m.family = CRED_INET4;
-		memcpy(m.addr, h.src.a + 12, 4);
-	} else {
-		m.family = CRED_INET6;
-		memcpy(m.addr, h.src.a, 16);
-	}
+	m.family = cred_addr(&h.src, m.addr);
 	m.port = h.sport;
 	/* Where the client connected: TCPLOCALIP, TCPLOCALPORT. */
-	if (proxy_addr_v4(&h.dst)) {
-		m.dfamily = CRED_INET4;
-		memcpy(m.daddr, h.dst.a + 12, 4);
-	} else {
-		m.dfamily = CRED_INET6;
-		memcpy(m.daddr, h.dst.a, 16);
-	}
+	m.dfamily = cred_addr(&h.dst, m.daddr);
 	m.dport = h.dport;
 	m.tls = h.ssl ? 1 : 0;
 	if (sock != -1 ? send(sock, &m, sizeof(m), MSG_NOSIGNAL) !=
